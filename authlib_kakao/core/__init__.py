@@ -1,0 +1,1 @@
+"""Pure Kakao logic: request builders, response parsers and shape conversions. No I/O here."""

@@ -1,0 +1,69 @@
+"""Kakao's error bodies exactly as documented (reference §5), independent of the client's parser.
+
+Kept apart from ``authlib_kakao.core`` on purpose: the emulator writes what Kakao writes, the client
+parses what it reads, and each side's tests catch the other's mistakes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib_kakao.testing.http import Response, json_response
+
+__all__ = ["KAPI_ERRORS", "KAUTH_ERRORS", "kapi_error", "kauth_error"]
+
+# code -> (error, default description, HTTP status)
+KAUTH_ERRORS: dict[str, tuple[str, str, int]] = {
+    "KOE001": ("invalid_request", "Bad request.", 400),
+    "KOE006": ("invalid_request", "Invalid redirect_uri.", 400),
+    "KOE007": ("invalid_request", "Invalid logout_redirect_uri.", 400),
+    "KOE010": ("invalid_client", "Bad client credentials", 401),
+    "KOE101": ("invalid_client", "Not exist client_id [{client_id}]", 401),
+    "KOE201": ("invalid_request", "Unsupported response type: {response_type}", 400),
+    "KOE202": ("invalid_request", "implicit grant is not supported", 400),
+    "KOE205": ("invalid_scope", "Invalid scope: {scope}", 400),
+    "KOE237": ("too_many_requests", "Token issuance rate limit exceeded.", 429),
+    "KOE303": ("invalid_grant", "Redirect URI mismatch.", 400),
+    "KOE319": ("invalid_request", "refresh_token is required", 400),
+    "KOE320": ("invalid_grant", "authorization code not found for code={code}", 400),
+    "KOE322": ("invalid_grant", "expired_or_invalid_refresh_token", 400),
+    "KOE400": ("invalid_token", "invalid id_token", 400),
+}
+
+# code -> (default msg, HTTP status)
+KAPI_ERRORS: dict[int, tuple[str, int]] = {
+    -1: ("internal error", 400),
+    -2: ("invalid parameter", 400),
+    -3: ("not allowed", 403),
+    -10: ("API limit has been exceeded.", 429),
+    -101: ("NotRegisteredUserException", 400),
+    -102: ("already registered", 400),
+    -201: ("user property not found", 400),
+    -401: ("this access token does not exist", 401),
+    -402: ("insufficient scopes.", 403),
+}
+
+
+def kauth_error(code: str, description: str | None = None, **fmt: str) -> Response:
+    """The ``{error, error_description, error_code}`` body kauth sends for ``code``."""
+    error, template, status = KAUTH_ERRORS[code]
+    text = description if description is not None else template.format_map(_Blank(fmt))
+    headers = {"www-authenticate": f'Bearer error="{error}"'} if status == 401 else {}
+    return json_response(
+        {"error": error, "error_description": text, "error_code": code}, status, headers
+    )
+
+
+def kapi_error(
+    code: int, msg: str | None = None, *, status: int | None = None, **extra: Any
+) -> Response:
+    """The ``{msg, code}`` body kapi sends; -401 carries ``WWW-Authenticate`` as Kakao's does."""
+    default_msg, default_status = KAPI_ERRORS.get(code, ("error", 400))
+    headers = {"www-authenticate": 'Bearer error="invalid_token"'} if code == -401 else {}
+    body = {"msg": msg if msg is not None else default_msg, "code": code, **extra}
+    return json_response(body, status or default_status, headers)
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""

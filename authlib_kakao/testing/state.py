@@ -207,6 +207,10 @@ class EmulatorState:
     faults: dict[str, Fault] = field(default_factory=dict)
     # Bounded so a long benchmark cannot grow memory without limit.
     log: deque[LoggedRequest] = field(default_factory=lambda: deque(maxlen=100_000))
+    # /v1/user/ids (kapi_admin.py): per-app call times for the per-minute limit, and every user id
+    # sorted once (rebuilt when the user count changes) so a page is a bisect, not a sort.
+    user_ids_calls: dict[int, deque[float]] = field(default_factory=dict)
+    sorted_user_ids: list[int] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @staticmethod

@@ -148,8 +148,9 @@ def _profile(account: dict[str, Any], user: User, app: App, link: Link, secure: 
 
 
 def _simple(account: dict[str, Any], group: str, agreed: bool, values: dict[str, Any]) -> None:
+    # The group's own value (``email`` for "email") decides; its companions only come along with it.
     account[f"{group}_needs_agreement"] = not agreed
-    if agreed and next(iter(values.values())) is not None:
+    if agreed and values[group] is not None:
         account.update({k: v for k, v in values.items() if v is not None})
 
 
@@ -164,9 +165,9 @@ def kakao_account(
     fields: dict[str, dict[str, Any]] = {
         "name": {"name": user.name},
         "email": {
-            "email": user.email,
             "is_email_valid": user.is_email_valid,
             "is_email_verified": user.is_email_verified,
+            "email": user.email,
         },
         "age_range": {"age_range": user.age_range},
         "birthyear": {"birthyear": user.birthyear},

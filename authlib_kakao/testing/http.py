@@ -31,6 +31,7 @@ class Request:
     form: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
+    form_pairs: tuple[tuple[str, str], ...] = ()  # every form field, repeated names included
 
     @classmethod
     def build(
@@ -44,11 +45,15 @@ class Request:
     ) -> Request:
         """Parse the raw parts; a form body is decoded when the content type says so."""
         lower = {k.lower(): v for k, v in (headers or {}).items()}
-        form: dict[str, str] = {}
+        pairs: list[tuple[str, str]] = []
         if "application/x-www-form-urlencoded" in lower.get("content-type", ""):
-            form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
         query = dict(parse_qsl(query_string, keep_blank_values=True))
-        return cls(method.upper(), path, query, form, lower, body)
+        return cls(method.upper(), path, query, dict(pairs), lower, body, tuple(pairs))
+
+    def form_list(self, name: str) -> list[str]:
+        """Every value of a repeated form field (checkboxes)."""
+        return [value for key, value in self.form_pairs if key == name]
 
     def param(self, name: str, default: str | None = None) -> str | None:
         """A parameter from the form body, else the query string (Kakao accepts both on POST)."""

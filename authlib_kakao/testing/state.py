@@ -29,6 +29,7 @@ __all__ = [
     "AuthCode",
     "Clock",
     "ConsentItem",
+    "EmulatorConfig",
     "EmulatorState",
     "Fault",
     "Link",
@@ -66,6 +67,25 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self._offset += seconds
+
+
+@dataclass
+class EmulatorConfig:
+    """Knobs for behaviour the reference gives as defaults or marks UNCONFIRMED."""
+
+    issuer: str = "https://kauth.kakao.com"
+    access_token_lifetime: int = 21599
+    refresh_token_lifetime: int = 5183999
+    code_lifetime: int = 600  # UNCONFIRMED in Kakao's docs; third-party notes say 10 minutes
+    refresh_rotation_window: int = 30 * 24 * 3600  # a new refresh token when less than this is left
+    # (count, seconds) per user; None switches a limit off.
+    access_token_rate_limit: tuple[int, float] | None = (20, 600.0)
+    refresh_token_rate_limit: tuple[int, float] | None = (30, 3600.0)
+    user_ids_rate_limit: int = 100  # /v1/user/ids calls per minute per app
+    app_users_shape: str = "array"  # /v2/app/users: "array" (docs example) or "elements" (docs table)
+    # Kakao issues an id_token "if OIDC is enabled"; by default only when `openid` was requested.
+    id_token_without_openid_scope: bool = False
+    refresh_returns_scope: bool = False  # Kakao's refresh sample has no `scope`
 
 
 @dataclass
@@ -211,6 +231,9 @@ class EmulatorState:
     # sorted once (rebuilt when the user count changes) so a page is a bisect, not a sort.
     user_ids_calls: dict[int, deque[float]] = field(default_factory=dict)
     sorted_user_ids: list[int] = field(default_factory=list)
+    # Token issue times per (app_id, user_id) for KOE237.
+    access_token_issues: dict[tuple[int, int], deque[float]] = field(default_factory=dict)
+    refresh_token_issues: dict[tuple[int, int], deque[float]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @staticmethod

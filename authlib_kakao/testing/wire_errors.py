@@ -15,6 +15,8 @@ __all__ = ["KAPI_ERRORS", "KAUTH_ERRORS", "kapi_error", "kauth_error"]
 # code -> (error, default description, HTTP status)
 KAUTH_ERRORS: dict[str, tuple[str, str, int]] = {
     "KOE001": ("invalid_request", "Bad request.", 400),
+    "KOE002": ("invalid_request", "Invalid request URL.", 404),
+    "KOE003": ("server_error", "Temporary server error.", 500),
     "KOE006": ("invalid_request", "Invalid redirect_uri.", 400),
     "KOE007": ("invalid_request", "Invalid logout_redirect_uri.", 400),
     "KOE010": ("invalid_client", "Bad client credentials", 401),
@@ -35,6 +37,7 @@ KAPI_ERRORS: dict[int, tuple[str, int]] = {
     -1: ("internal error", 400),
     -2: ("invalid parameter", 400),
     -3: ("not allowed", 403),
+    -9: ("API not found", 404),
     -10: ("API limit has been exceeded.", 429),
     -101: ("NotRegisteredUserException", 400),
     -102: ("already registered", 400),

@@ -81,6 +81,15 @@ class KakaoEndpoints:
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "code_challenge_methods_supported": ["S256"],
             "claims_supported": [
-                "iss", "aud", "sub", "auth_time", "exp", "iat", "nonce", "nickname", "picture", "email",
+                "iss",
+                "aud",
+                "sub",
+                "auth_time",
+                "exp",
+                "iat",
+                "nonce",
+                "nickname",
+                "picture",
+                "email",
             ],
         }

@@ -147,7 +147,9 @@ class EmulatorASGI:
         if response.drop:
             # Promise a body, then end the connection without it: clients see a broken response.
             headers.append((b"content-length", b"1024"))
-            await send({"type": "http.response.start", "status": response.status, "headers": headers})
+            await send(
+                {"type": "http.response.start", "status": response.status, "headers": headers}
+            )
             raise DroppedConnection("emulator fault: connection dropped")
         headers.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})

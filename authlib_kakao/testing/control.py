@@ -127,3 +127,29 @@ def request_log(emu: KakaoEmulator, req: Request) -> Response:
 @route("POST", path=f"{CONTROL_PREFIX}/keys/rotate")
 def rotate_keys(emu: KakaoEmulator, req: Request) -> Response:
     return json_response({"kid": emu.rotate_keys()})
+
+
+@route("GET", path=f"{CONTROL_PREFIX}/callback")
+def callback(emu: KakaoEmulator, req: Request) -> Response:
+    """A redirect target for trying a login by hand: shows the code and the curl to exchange it."""
+    from html import escape
+
+    from authlib_kakao.testing.http import html
+
+    base = f"http://{req.headers.get('host', '127.0.0.1')}"
+    if "code" not in req.query:
+        details = escape(json.dumps(dict(req.query), ensure_ascii=False))
+        return html(f"<!DOCTYPE html><h1>Login did not complete</h1><pre>{details}</pre>")
+    app = emu.app
+    curl = (
+        f"curl -s -X POST {base}/oauth/token -d grant_type=authorization_code "
+        f"-d client_id={app.client_id} "
+        + (f"-d client_secret={app.client_secret} " if app.client_secret else "")
+        + f"-d redirect_uri={base}{CONTROL_PREFIX}/callback -d code={req.query['code']}"
+    )
+    return html(
+        "<!DOCTYPE html><meta charset='utf-8'><h1>Authorization code</h1>"
+        f"<p><code id='code'>{escape(req.query['code'])}</code></p>"
+        f"<p>Exchange it within {emu.config.code_lifetime // 60} minutes:</p>"
+        f"<pre id='curl'>{escape(curl)}</pre>"
+    )

@@ -64,6 +64,7 @@ class KakaoEmulator:
         self.config = config or EmulatorConfig()
         self.consent_page = consent_page
         self.keys = SigningKeys()
+        self.url: str | None = None  # the base URL while serve() runs
         self._ids = itertools.count(1)
         self.reset()
 
@@ -103,10 +104,14 @@ class KakaoEmulator:
             client_id="emulator-rest-api-key",
             client_secret="emulator-client-secret",
             admin_key="emulator-admin-key",
-            redirect_uris=[f"{h}/auth" for h in DEFAULT_REDIRECT_HOSTS]
-            + ["http://localhost:8089/callback"],
+            redirect_uris=[f"{h}/auth" for h in DEFAULT_REDIRECT_HOSTS] + self._own_callback(),
             logout_redirect_uris=[f"{h}/logged-out" for h in DEFAULT_REDIRECT_HOSTS],
         )
+
+    def _own_callback(self) -> list[str]:
+        # While served, the emulator's own /_emulator/callback page is a registered redirect URI,
+        # so a person can try a login with nothing else running.
+        return [f"{self.url}/_emulator/callback"] if self.url else []
 
     def add_app(self, **values: Any) -> App:
         """Register an app; unspecified keys are random, consent items and terms as the default app."""
@@ -154,7 +159,9 @@ class KakaoEmulator:
             pass
         return candidate
 
-    def link(self, user: User, app: App | None = None, consents: Iterable[str] | None = None) -> Link:
+    def link(
+        self, user: User, app: App | None = None, consents: Iterable[str] | None = None
+    ) -> Link:
         """Connect ``user`` to ``app`` as if they had logged in and agreed to ``consents``."""
         target = app or self.app
         agreed = set(target.consent_items) if consents is None else set(consents)
@@ -278,7 +285,12 @@ class KakaoEmulator:
         from authlib_kakao.testing.server import EmulatorServer
 
         with EmulatorServer(self.asgi, host=host, port=port) as server:
-            yield server.url
+            self.url = server.url
+            self.app.redirect_uris.extend(self._own_callback())
+            try:
+                yield server.url
+            finally:
+                self.url = None
 
     def __repr__(self) -> str:
         return f"<KakaoEmulator apps={len(self.state.apps)} users={len(self.state.users)}>"

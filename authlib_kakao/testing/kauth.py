@@ -99,7 +99,9 @@ def _back(params: dict[str, str], error: str, description: str) -> Response:
 def _items_to_ask(app: App, user: User | None, scopes: list[str]) -> list[str]:
     """Consent items the user would be asked for: the requested ones, or all configured on first link."""
     link = user.links.get(app.app_id) if user else None
-    wanted = [s for s in scopes if s != "openid"] or (list(app.consent_items) if link is None else [])
+    wanted = [s for s in scopes if s != "openid"] or (
+        list(app.consent_items) if link is None else []
+    )
     agreed = link.consents if link else set()
     return [item for item in wanted if item not in agreed]
 
@@ -208,7 +210,9 @@ def consent(emu: KakaoEmulator, req: Request) -> Response:
     if req.form.get("action") != "agree":
         return _back(params, "access_denied", "User denied access")
     login_id = req.form.get("login_id", "")
-    user = next((u for u in emu.state.users.values() if u.login_id and u.login_id == login_id), None)
+    user = next(
+        (u for u in emu.state.users.values() if u.login_id and u.login_id == login_id), None
+    )
     if user is None or req.form.get("password") != user.password:
         return _render(emu, app, params, scopes, None, "Kakao account or password is incorrect.")
     emu.session_user_id = user.id
@@ -255,7 +259,16 @@ def openid_configuration(emu: KakaoEmulator, req: Request) -> Response:
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": [
-            "iss", "aud", "sub", "auth_time", "exp", "iat", "nonce", "nickname", "picture", "email",
+            "iss",
+            "aud",
+            "sub",
+            "auth_time",
+            "exp",
+            "iat",
+            "nonce",
+            "nickname",
+            "picture",
+            "email",
         ],
     }
     return json_response(document)

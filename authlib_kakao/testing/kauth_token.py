@@ -178,7 +178,10 @@ def _authorization_code(emu: KakaoEmulator, app: App, req: Request) -> dict[str,
     if user is None or app.app_id not in user.links:
         raise _Refused(kauth_error("KOE320", code=code_value))
     _rate_limit(
-        emu, emu.state.access_token_issues, emu.config.access_token_rate_limit, (app.app_id, user.id)
+        emu,
+        emu.state.access_token_issues,
+        emu.config.access_token_rate_limit,
+        (app.app_id, user.id),
     )
     return grant_tokens(emu, app, user, code.scopes, nonce=code.nonce, auth_time=code.auth_time)
 
@@ -195,7 +198,10 @@ def _refresh(emu: KakaoEmulator, app: App, req: Request) -> dict[str, Any]:
     if user is None or app.app_id not in user.links:
         raise _Refused(kauth_error("KOE322"))
     _rate_limit(
-        emu, emu.state.refresh_token_issues, emu.config.refresh_token_rate_limit, (app.app_id, user.id)
+        emu,
+        emu.state.refresh_token_issues,
+        emu.config.refresh_token_rate_limit,
+        (app.app_id, user.id),
     )
     cfg = emu.config
     refresh = old

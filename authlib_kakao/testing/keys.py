@@ -23,7 +23,10 @@ class SigningKeys:
     def _new_key() -> RSAKey:
         # Kakao's kids are 30 hex characters (reference §3.2).
         kid = secrets.token_hex(15)
-        return RSAKey.generate_key(2048, parameters={"kid": kid, "alg": "RS256", "use": "sig"})
+        key: RSAKey = RSAKey.generate_key(
+            2048, parameters={"kid": kid, "alg": "RS256", "use": "sig"}
+        )
+        return key
 
     @property
     def current(self) -> RSAKey:

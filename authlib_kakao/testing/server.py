@@ -48,6 +48,11 @@ class EmulatorServer:
             self.stop()
             raise RuntimeError(f"the Kakao emulator did not start on {self.url}")
 
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C raises KeyboardInterrupt here)."""
+        while self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+
     def stop(self) -> None:
         self._server.should_exit = True
         if self._thread.is_alive():

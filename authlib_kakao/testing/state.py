@@ -82,7 +82,9 @@ class EmulatorConfig:
     access_token_rate_limit: tuple[int, float] | None = (20, 600.0)
     refresh_token_rate_limit: tuple[int, float] | None = (30, 3600.0)
     user_ids_rate_limit: int = 100  # /v1/user/ids calls per minute per app
-    app_users_shape: str = "array"  # /v2/app/users: "array" (docs example) or "elements" (docs table)
+    app_users_shape: str = (
+        "array"  # /v2/app/users: "array" (docs example) or "elements" (docs table)
+    )
     # Kakao issues an id_token "if OIDC is enabled"; by default only when `openid` was requested.
     id_token_without_openid_scope: bool = False
     refresh_returns_scope: bool = False  # Kakao's refresh sample has no `scope`

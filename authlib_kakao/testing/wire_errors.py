@@ -47,13 +47,13 @@ KAPI_ERRORS: dict[int, tuple[str, int]] = {
 }
 
 
-def kauth_error(code: str, description: str | None = None, **fmt: str) -> Response:
-    """The ``{error, error_description, error_code}`` body kauth sends for ``code``."""
-    error, template, status = KAUTH_ERRORS[code]
+def kauth_error(error_code: str, /, description: str | None = None, **fmt: str) -> Response:
+    """The ``{error, error_description, error_code}`` body kauth sends for ``error_code``."""
+    error, template, status = KAUTH_ERRORS[error_code]
     text = description if description is not None else template.format_map(_Blank(fmt))
     headers = {"www-authenticate": f'Bearer error="{error}"'} if status == 401 else {}
     return json_response(
-        {"error": error, "error_description": text, "error_code": code}, status, headers
+        {"error": error, "error_description": text, "error_code": error_code}, status, headers
     )
 
 

@@ -6,6 +6,7 @@
     ├── KakaoConfigError (also ValueError)     you called us wrong: bad registration, sync callback on async
     ├── KakaoAuthError (also authlib OAuthError) kauth said no: .error .description .code .status_code .hint
     │   └── InvalidIDTokenError                 the id_token failed verification (signature, iss, aud, ...)
+    │       └── UnknownSigningKeyError          its kid is not in the JWKS (the provider refetches once)
     ├── KakaoAPIError                           kapi said no: .code (-401) .msg .status_code .hint
     │   ├── InvalidAccessTokenError   (-401)
     │   ├── ConsentRequiredError      (-402)    .required_scopes .allowed_scopes
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from authlib.integrations.base_client.errors import OAuthError
 
@@ -42,6 +43,7 @@ __all__ = [
     "NotLinkedError",
     "RateLimitError",
     "TokenRateLimitError",
+    "UnknownSigningKeyError",
 ]
 
 # Kakao echoes the presented code or key back in some descriptions
@@ -97,6 +99,10 @@ class InvalidIDTokenError(KakaoAuthError):
 
     def __init__(self, description: str, *, hint: str | None = None) -> None:
         super().__init__("invalid_id_token", description, hint=hint or _ID_TOKEN_HINT)
+
+
+class UnknownSigningKeyError(InvalidIDTokenError):
+    """The id_token names a ``kid`` that the JWKS does not have (Kakao may have rotated keys)."""
 
 
 class KakaoAPIError(KakaoError):

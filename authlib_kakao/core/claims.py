@@ -1,0 +1,123 @@
+"""``/v2/user/me`` (Kakao's shape, reference §4.1) to OpenID Connect standard claims (§3.5).
+
+Kakao returns only what the user agreed to, nests most of it in ``kakao_account``, still sends
+legacy ``properties`` for old apps, and may send ``null`` or odd types. The conversion never
+raises on any of that: a value that is missing or of the wrong type is simply left out. Only a
+missing user id is an error, because without it there is no user.
+
+Extras kept beside the standard claims: ``kakao_id`` (the id as an int), ``connected_at``,
+``age_range``, ``is_default_image``, ``is_default_nickname``, and the raw ``kakao_account`` and
+``properties`` objects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from authlib_kakao.errors import KakaoResponseError
+
+__all__ = ["birthdate", "e164", "normalize_userinfo"]
+
+_DIGITS = re.compile(r"\D+")
+
+
+def _obj(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _flag(value: object) -> bool:
+    return value is True
+
+
+def _user_id(data: Mapping[str, Any]) -> int:
+    raw = data.get("id")
+    if isinstance(raw, bool):
+        raw = None
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if not isinstance(raw, int) or raw < 0:
+        raise KakaoResponseError("Kakao's user profile has no usable id")
+    return raw
+
+
+def e164(phone: str) -> str | None:
+    """Kakao's ``+82 10-1234-5678`` (or ``+82 010-...``) as E.164 ``+821012345678``."""
+    match = re.fullmatch(r"\s*\+(\d{1,3})\s+(.+)", phone)
+    if not match:
+        return None
+    country, national = match.group(1), _DIGITS.sub("", match.group(2))
+    # A domestic trunk prefix 0 is dropped in international form (+82 010 -> +82 10).
+    national = national.removeprefix("0")
+    return f"+{country}{national}" if national else None
+
+
+def birthdate(birthyear: object, birthday: object) -> str | None:
+    """Kakao's OIDC rule: ``YYYY-MM-DD``; ``0000-MM-DD`` without a year; ``YYYY`` without a day."""
+    year = birthyear if isinstance(birthyear, str) and re.fullmatch(r"\d{4}", birthyear) else None
+    day = birthday if isinstance(birthday, str) and re.fullmatch(r"\d{4}", birthday) else None
+    if day:
+        return f"{year or '0000'}-{day[:2]}-{day[2:]}"
+    return year
+
+
+def _put(claims: dict[str, Any], name: str, value: object) -> None:
+    if value is not None:
+        claims[name] = value
+
+
+def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
+    """OIDC claims (``sub``, ``nickname``, ``picture``, ``email``, ...) from a /v2/user/me body.
+
+    Raises:
+        KakaoResponseError: the body has no usable ``id``.
+    """
+    user_id = _user_id(data)
+    account = _obj(data.get("kakao_account"))
+    profile = _obj(account.get("profile"))
+    legacy = _obj(data.get("properties"))
+
+    nickname = _str(profile.get("nickname")) or _str(legacy.get("nickname"))
+    picture = (
+        _str(profile.get("thumbnail_image_url"))
+        or _str(profile.get("profile_image_url"))
+        or _str(legacy.get("thumbnail_image"))
+        or _str(legacy.get("profile_image"))
+    )
+    claims: dict[str, Any] = {"sub": str(user_id), "kakao_id": user_id}
+    _put(claims, "nickname", nickname)
+    _put(claims, "preferred_username", nickname)
+    _put(claims, "name", _str(account.get("name")))
+    _put(claims, "picture", picture)
+
+    email = _str(account.get("email"))
+    if email:
+        claims["email"] = email
+        claims["email_verified"] = _flag(account.get("is_email_valid")) and _flag(
+            account.get("is_email_verified")
+        )
+    gender = _str(account.get("gender"))
+    if gender:
+        claims["gender"] = gender.lower()
+    _put(claims, "birthdate", birthdate(account.get("birthyear"), account.get("birthday")))
+    phone = _str(account.get("phone_number"))
+    if phone and (number := e164(phone)):
+        claims["phone_number"] = number
+        # Kakao only hands out numbers verified with the carrier (reference §3.5).
+        claims["phone_number_verified"] = True
+
+    _put(claims, "age_range", _str(account.get("age_range")))
+    _put(claims, "connected_at", _str(data.get("connected_at")))
+    for flag in ("is_default_image", "is_default_nickname"):
+        if isinstance(profile.get(flag), bool):
+            claims[flag] = profile[flag]
+    if account:
+        claims["kakao_account"] = dict(account)
+    if legacy:
+        claims["properties"] = dict(legacy)
+    return claims

@@ -1,0 +1,103 @@
+"""Every Kakao error code (reference §5): the exception it raises and what to do about it.
+
+One table serves the exception mapper (``core.responses``), the hints in every message
+(``errors.hint_for``) and the docs' error page (:func:`render_markdown`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from authlib_kakao.errors import (
+    ConsentRequiredError,
+    InvalidAccessTokenError,
+    KakaoAPIError,
+    KakaoAuthError,
+    KakaoError,
+    NotLinkedError,
+    RateLimitError,
+    TokenRateLimitError,
+)
+
+__all__ = ["ERROR_CODES", "ErrorCode", "render_markdown"]
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """One row: Kakao's code, the exception class raised for it, a one-line hint, its HTTP status."""
+
+    code: str
+    exc: type[KakaoError]
+    hint: str
+    status: int | None
+
+
+_A, _P = KakaoAuthError, KakaoAPIError
+_ROWS: tuple[tuple[str, type[KakaoError], int | None, str], ...] = (
+    # kauth (reference §5.1)
+    ("KOE001", _A, 400, "The request is malformed: check the parameters against Kakao's REST API reference."),
+    ("KOE002", _A, None, "The request went to a wrong URL: check kauth_url (default https://kauth.kakao.com)."),
+    ("KOE003", _A, 500, "Kakao's login server had a temporary error: retry shortly."),
+    ("KOE004", _A, None, "Kakao Login is off for this app: switch it on in [Kakao Login] > [General] (Activation)."),
+    ("KOE005", _A, None, "The app is a test app and this user is not a team member: add them under [App] > [Members]."),
+    ("KOE006", _A, 400, "The redirect_uri is not registered: add it exactly (scheme, host, port, path) under [Kakao Login] > [Redirect URI]."),
+    ("KOE007", _A, 400, "The logout_redirect_uri is not registered: add it under [Kakao Login] > [Logout Redirect URI]."),
+    ("KOE008", _A, None, "Wrong app key type for this flow: a server-side login must use the REST API key as client_id."),
+    ("KOE009", _A, None, "The platform is not registered: add the site domain under [App] > [Platform] > [Web]."),
+    ("KOE010", _A, 401, "Client secret missing or wrong: register_kakao sends it in the body; check KAKAO_CLIENT_SECRET against [Kakao Login] > [Security] > [Client Secret]."),
+    ("KOE023", _A, None, "Kakao rejected the request for the key type or platform: check the app key and its platform settings."),
+    ("KOE101", _A, 401, "Unknown client_id: use the app's REST API key from [App] > [App Keys] (and send it in the body, not via HTTP Basic)."),
+    ("KOE102", _A, None, "channel_public_id needs the app linked to a Kakao Talk Channel: link one under [Kakao Talk Channel]."),
+    ("KOE201", _A, 400, "response_type must be 'code'."),
+    ("KOE202", _A, 400, "Kakao does not support the implicit grant: use response_type=code (Authlib's default)."),
+    ("KOE205", _A, 400, "A requested scope is not a consent item of this app: enable it under [Kakao Login] > [Consent Items] or drop it from scope=."),
+    ("KOE237", TokenRateLimitError, 429, "Too many tokens issued for this user (20 per 10 min, 30 refreshes per hour): store and reuse tokens instead of logging in again."),
+    ("KOE303", _A, 400, "redirect_uri at the token endpoint differs from the one used at /oauth/authorize: use the same URL for both."),
+    ("KOE310", _A, None, "A redirect URI problem: check the registered Redirect URIs and the redirect_uri you send."),
+    ("KOE319", _A, 400, "The refresh request carries no refresh_token: the stored token lost it; keep refresh_token from earlier responses."),
+    ("KOE320", _A, 400, "The authorization code was already used, has expired or belongs to another app: start the login again (codes are single-use)."),
+    ("KOE322", _A, 400, "The refresh token is expired, revoked (logout/unlink) or was replaced by a newer one: the user must log in again."),
+    ("KOE400", _A, 400, "The id_token is invalid: verify id_tokens locally with the JWKS rather than /oauth/tokeninfo."),
+    # kapi (reference §5.2)
+    ("-1", _P, 400, "Kakao had an internal error: retry; for token_info do not log the user out because of it."),
+    ("-2", _P, 400, "A parameter is missing, malformed or of the wrong type: check the call's arguments."),
+    ("-3", _P, 403, "The feature is not enabled for this app, not allowed with an admin key, or the item is not revocable: check the app's settings."),
+    ("-4", _P, 403, "The user's Kakao Account is restricted from this action."),
+    ("-5", _P, 403, "The app has no permission for this API: request it in the console."),
+    ("-6", _P, 403, "Kakao does not allow this action for this service."),
+    ("-7", _P, 400, "Kakao is under maintenance or had an internal issue: retry later."),
+    ("-8", _P, 400, "A request header is invalid: check the Authorization header form (Bearer <token> or KakaoAK <admin key>)."),
+    ("-9", _P, 400, "This API has been discontinued: move to its replacement in Kakao's docs."),
+    ("-10", RateLimitError, 400, "Quota or rate limit exceeded (e.g. /v1/user/ids: 100 calls per minute): slow down and retry later."),
+    ("-11", _P, 400, "The paid API's spending cap was reached: raise the cap in the console."),
+    ("-12", _P, 403, "The developer account or app is sanctioned: contact Kakao's developer support."),
+    ("-101", NotLinkedError, 400, "The user is not linked to this app (unlinked or never signed up): send them through login again."),
+    ("-102", _P, 400, "The user is already registered (linked) to this app: no signup call is needed."),
+    ("-103", _P, 400, "The Kakao Account is dormant or does not exist."),
+    ("-201", _P, 400, "A user property key is not registered: add it under [Kakao Login] > [User Properties]."),
+    ("-301", _P, None, "The app does not exist or the app key is not registered: check the app key."),
+    ("-401", InvalidAccessTokenError, 401, "The access token (or admin key) is invalid or expired: refresh the token, or log the user in again."),
+    ("-402", ConsentRequiredError, 403, "The user has not agreed to a needed consent item: ask for error.required_scopes with additional consent."),
+    ("-405", _P, None, "Age verification is required for this user before the call."),
+    ("-406", _P, 401, "The user is under 14 and the app does not allow it: adjust the age setting in the console or refuse the user."),
+    ("-501", _P, 400, "The user is not a Kakao Talk user: Talk APIs cannot be used for them."),
+    ("-602", _P, 400, "The uploaded image is too large or of an unsupported type."),
+    ("-603", _P, 400, "The image upload timed out: retry with a smaller file."),
+    ("-606", _P, 400, "Too many images uploaded at once."),
+    ("-903", _P, 400, "The developer key is not registered: check the app key."),
+    ("-9798", _P, 503, "Kakao's service is under maintenance: retry later."),
+)  # fmt: skip
+
+ERROR_CODES: dict[str, ErrorCode] = {
+    code: ErrorCode(code, exc, hint, status) for code, exc, status, hint in _ROWS
+}
+
+
+def render_markdown() -> str:
+    """The docs' error reference: one Markdown table row per code."""
+    lines = ["| Code | HTTP | Exception | What to do |", "|---|---|---|---|"]
+    for row in ERROR_CODES.values():
+        status = str(row.status) if row.status is not None else "—"
+        hint = row.hint.replace("|", "\\|")
+        lines.append(f"| `{row.code}` | {status} | `{row.exc.__name__}` | {hint} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,106 @@
+"""Kakao token responses, normalised; and the refresh merge Kakao's rules need (reference §2.4–2.5).
+
+A refresh answers a new refresh token only when the old one has less than a month left. When it
+does not, the old refresh token stays valid — so the merged token keeps it *and* its expiry, which
+Authlib alone would forget.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from authlib_kakao.core.responses import HTTPResponse, parse_kauth
+from authlib_kakao.errors import KakaoResponseError
+
+__all__ = ["merge_refreshed_token", "normalize_token", "normalize_token_body"]
+
+# Fields that describe the refresh token; they travel together.
+_REFRESH_FIELDS = ("refresh_token", "refresh_token_expires_in", "refresh_token_expires_at")
+
+
+def _seconds(data: Mapping[str, Any], name: str) -> int | None:
+    """``data[name]`` as whole seconds: accepts 21599, 21599.0, "21599", "21599.0"."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        value = None
+    elif isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            value = None
+    if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0:
+        return int(value)
+    raise KakaoResponseError(
+        f"Kakao's token response has an unusable {name}: {type(value).__name__}"
+    )
+
+
+def _scope(value: object) -> str | None:
+    if isinstance(value, str):
+        items = value.replace(",", " ").split()
+    elif isinstance(value, (list, tuple)):
+        items = [str(v) for v in value]
+    else:
+        return None
+    return " ".join(items)
+
+
+def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> dict[str, Any]:
+    """A Kakao token response as Authlib expects it, the same whatever shape Kakao or a proxy sent.
+
+    ``expires_in`` becomes an int and ``expires_at`` absolute; ``refresh_token_expires_in`` gains
+    an absolute ``refresh_token_expires_at``; ``scope`` is space-separated; ``token_type`` is
+    present. Unknown fields are kept.
+
+    Raises:
+        KakaoResponseError: no ``access_token``, or a lifetime that is not a number.
+    """
+    token = dict(data)
+    access_token = token.get("access_token")
+    if not isinstance(access_token, str) or not access_token:
+        raise KakaoResponseError("Kakao's token response has no access_token")
+    issued = time.time() if now is None else now
+    token["token_type"] = token.get("token_type") or "bearer"
+    expires_in = _seconds(token, "expires_in")
+    if expires_in is not None:
+        token["expires_in"] = expires_in
+        token["expires_at"] = int(issued) + expires_in
+    refresh_in = _seconds(token, "refresh_token_expires_in")
+    if refresh_in is not None:
+        token["refresh_token_expires_in"] = refresh_in
+        token["refresh_token_expires_at"] = int(issued) + refresh_in
+    if "scope" in token:
+        scope = _scope(token["scope"])
+        if scope is None:
+            del token["scope"]
+        else:
+            token["scope"] = scope
+    return token
+
+
+def merge_refreshed_token(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """The token to store after a refresh: ``new``, completed from ``old`` where Kakao left gaps.
+
+    Without a new ``refresh_token`` the old one is still valid, so it is kept with its expiry;
+    a missing ``scope`` keeps the old scope (Kakao's SDKs do the same).
+    """
+    merged = dict(new)
+    if not merged.get("refresh_token"):
+        for name in _REFRESH_FIELDS:
+            if name in old:
+                merged[name] = old[name]
+            else:
+                merged.pop(name, None)
+    if "scope" not in merged and "scope" in old:
+        merged["scope"] = old["scope"]
+    return merged
+
+
+def normalize_token_body(resp: HTTPResponse, *, now: float | None = None) -> dict[str, Any]:
+    """Parse a token-endpoint answer: normalised token, or the mapped Kakao exception."""
+    return normalize_token(parse_kauth(resp), now=now)

@@ -169,6 +169,11 @@ class TokenRateLimitError(KakaoAuthError, RateLimitError):  # type: ignore[misc]
         KakaoAuthError.__init__(
             self, error, description, code=code, status_code=status_code, hint=hint
         )
+        # The MRO runs KakaoAPIError.__init__ inside the call above with Authlib's message;
+        # restore the kauth view of the attributes both parents define.
+        self.code = code
+        self.status_code = status_code
+        self.hint = hint if hint is not None else hint_for(code)
         self.msg = self.description
         self.body = {}
 

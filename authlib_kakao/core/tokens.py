@@ -90,7 +90,9 @@ def merge_refreshed_token(old: Mapping[str, Any], new: Mapping[str, Any]) -> dic
     a missing ``scope`` keeps the old scope (Kakao's SDKs do the same).
     """
     merged = dict(new)
-    if not merged.get("refresh_token"):
+    # Authlib copies the old refresh token into the new token itself, without its expiry; a
+    # refresh token equal to the old one is the same case as none at all.
+    if not merged.get("refresh_token") or merged["refresh_token"] == old.get("refresh_token"):
         for name in _REFRESH_FIELDS:
             if name in old:
                 merged[name] = old[name]

@@ -17,7 +17,10 @@ class EmulatorServer:
     """Serve an ASGI app on ``host:port`` (``port=0``: a free one) until :meth:`stop`."""
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the
+        # listening socket says proto=TCP; with proto=0 every keep-alive answer waits ~40 ms for
+        # the client's delayed ACK (Nagle), i.e. ~23 requests per second.
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]

@@ -82,7 +82,7 @@ def _rate_limited(emu: KakaoEmulator, app: App) -> bool:
     calls = emu.state.user_ids_calls.setdefault(app.app_id, deque())
     while calls and calls[0] <= now - _WINDOW:
         calls.popleft()
-    if len(calls) >= int(getattr(emu.config, "user_ids_rate_limit", 100)):
+    if len(calls) >= emu.config.user_ids_rate_limit:
         return True
     calls.append(now)
     return False
@@ -157,6 +157,6 @@ def app_users(emu: KakaoEmulator, req: Request) -> Response:
         link = user.links.get(app.app_id) if user is not None else None
         if user is not None and link is not None:
             elements.append(app_user_body(user, app, link, keys))
-    if getattr(emu.config, "app_users_shape", "array") == "elements":
+    if emu.config.app_users_shape == "elements":
         return json_response({"elements": elements})
     return json_response(elements)

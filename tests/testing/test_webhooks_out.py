@@ -1,0 +1,241 @@
+"""Reference §6.1: the unlink webhook the emulator sends, checked by a real HTTP receiver."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from authlib_kakao.testing import KakaoEmulator
+from authlib_kakao.testing.webhooks_out import (
+    REFERRER_TYPES,
+    WEBHOOK_TIMEOUT,
+    WebhookDeliveryError,
+    send_unlink_webhook,
+    unlink_webhook_request,
+)
+
+
+@dataclass
+class Hit:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """A stand-in for the service's webhook endpoint: records hits, answers ``status``."""
+
+    url: str
+    hits: list[Hit] = field(default_factory=list)
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    on_hit: Callable[[Hit], None] | None = None
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    box: list[Receiver] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def _handle(self) -> None:
+            rec = box[0]
+            length = int(self.headers.get("Content-Length") or 0)
+            split = urlsplit(self.path)
+            hit = Hit(
+                self.command,
+                split.path,
+                parse_qs(split.query),
+                {k.lower(): v for k, v in self.headers.items()},
+                self.rfile.read(length),
+            )
+            rec.hits.append(hit)
+            if rec.on_hit is not None:
+                rec.on_hit(hit)
+            time.sleep(rec.delay)
+            self.send_response(rec.status)
+            for name, value in rec.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _handle
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    box.append(Receiver(f"http://127.0.0.1:{server.server_address[1]}/kakao/unlink"))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield box[0]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def emu(receiver: Receiver) -> KakaoEmulator:
+    emulator = KakaoEmulator()
+    emulator.app.webhook_url = receiver.url
+    return emulator
+
+
+def test_ref_6_1_post_webhook_sends_form_params_and_admin_key(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    emu.app.webhook_method = "POST"
+
+    status = emu.unlink_from_kakao(emu.user)
+
+    assert status == 200
+    [hit] = receiver.hits
+    assert hit.method == "POST"
+    assert hit.path == "/kakao/unlink"
+    assert hit.headers["authorization"] == f"KakaoAK {emu.app.admin_key}"
+    assert hit.headers["content-type"].startswith("application/x-www-form-urlencoded")
+    assert parse_qs(hit.body.decode()) == {
+        "app_id": [str(emu.app.app_id)],
+        "user_id": [str(emu.user.id)],
+        "referrer_type": ["UNLINK_FROM_APPS"],
+    }
+
+
+def test_ref_6_1_get_webhook_sends_query_params(emu: KakaoEmulator, receiver: Receiver) -> None:
+    emu.app.webhook_method = "GET"
+
+    emu.unlink_from_kakao(emu.user, referrer_type="ACCOUNT_DELETE")
+
+    [hit] = receiver.hits
+    assert hit.method == "GET"
+    assert hit.body == b""
+    assert hit.headers["authorization"] == f"KakaoAK {emu.app.admin_key}"
+    assert hit.query == {
+        "app_id": [str(emu.app.app_id)],
+        "user_id": [str(emu.user.id)],
+        "referrer_type": ["ACCOUNT_DELETE"],
+    }
+
+
+def test_ref_6_1_unlink_is_done_before_the_webhook_arrives(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    """The receiver asks the emulator about the user while handling the hook: already unlinked."""
+    token = emu.issue_tokens()["access_token"]
+    seen: list[httpx.Response] = []
+    with emu.serve() as base_url:
+
+        def call_back(hit: Hit) -> None:
+            seen.append(
+                httpx.get(
+                    f"{base_url}/v2/user/me",
+                    params={"target_id_type": "user_id", "target_id": hit.query["user_id"][0]},
+                    headers={"Authorization": f"KakaoAK {emu.app.admin_key}"},
+                    timeout=5,
+                )
+            )
+            seen.append(
+                httpx.get(
+                    f"{base_url}/v2/user/me",
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=5,
+                )
+            )
+
+        emu.app.webhook_method = "GET"
+        receiver.on_hit = call_back
+        assert emu.unlink_from_kakao(emu.user) == 200
+
+    admin_view, user_view = seen
+    assert admin_view.json()["code"] == -101
+    assert user_view.status_code == 401
+    assert emu.app.app_id not in emu.user.links
+
+
+def test_ref_6_1_returns_the_receivers_status(emu: KakaoEmulator, receiver: Receiver) -> None:
+    receiver.status = 500
+
+    assert emu.unlink_from_kakao(emu.user) == 500
+    assert emu.app.app_id not in emu.user.links
+
+
+def test_ref_6_1_redirects_are_not_followed(emu: KakaoEmulator, receiver: Receiver) -> None:
+    receiver.status = 302
+    receiver.headers = {"Location": receiver.url + "/elsewhere"}
+
+    assert emu.unlink_from_kakao(emu.user) == 302
+    assert [h.path for h in receiver.hits] == ["/kakao/unlink"]
+
+
+@pytest.mark.parametrize("referrer_type", REFERRER_TYPES)
+def test_ref_6_1_every_documented_referrer_type_is_sent(
+    emu: KakaoEmulator, receiver: Receiver, referrer_type: str
+) -> None:
+    emu.unlink_from_kakao(emu.user, referrer_type=referrer_type)
+
+    assert parse_qs(receiver.hits[0].body.decode())["referrer_type"] == [referrer_type]
+
+
+def test_ref_6_1_unknown_referrer_type_is_refused_and_nothing_changes(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    with pytest.raises(ValueError, match="UNLINK_FROM_APPS"):
+        emu.unlink_from_kakao(emu.user, referrer_type="UNLINK_FROM_SERVICE")
+
+    assert emu.app.app_id in emu.user.links
+    assert receiver.hits == []
+
+
+def test_ref_6_1_unreachable_webhook_raises_a_clear_error(emu: KakaoEmulator) -> None:
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    port = closed.server_address[1]
+    closed.server_close()
+    emu.app.webhook_url = f"http://127.0.0.1:{port}/hook"
+
+    with pytest.raises(WebhookDeliveryError, match=f"127.0.0.1:{port}/hook") as info:
+        emu.unlink_from_kakao(emu.user)
+
+    assert emu.app.admin_key not in str(info.value)
+    assert emu.app.app_id not in emu.user.links  # Kakao unlinks whether or not the hook answers
+
+
+def test_ref_6_1_a_slow_receiver_times_out(emu: KakaoEmulator, receiver: Receiver) -> None:
+    receiver.delay = 1.0
+    request = unlink_webhook_request(emu.app, emu.user.id, "UNLINK_FROM_APPS")
+
+    with pytest.raises(WebhookDeliveryError, match="timed out"):
+        send_unlink_webhook(request, timeout=0.2)
+    assert WEBHOOK_TIMEOUT == 3.0
+
+
+def test_ref_6_1_app_without_webhook_url_is_refused(emu: KakaoEmulator) -> None:
+    emu.app.webhook_url = None
+
+    with pytest.raises(ValueError, match="webhook_url"):
+        emu.unlink_from_kakao(emu.user)
+    assert emu.app.app_id in emu.user.links
+
+
+def test_ref_6_1_no_webhook_when_the_service_unlinks_through_the_api(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    token = emu.issue_tokens()["access_token"]
+    with emu.serve() as base_url:
+        response = httpx.post(
+            f"{base_url}/v1/user/unlink", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        )
+
+    assert response.json() == {"id": emu.user.id}
+    assert receiver.hits == []

@@ -73,8 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulator.url = server.url
     emulator.reset()  # registers the emulator's own callback page as a redirect URI
     app = emulator.app
-    print(banner(server.url, app.client_id, app.client_secret, app.admin_key), flush=True)
     server.start()
+    print(banner(server.url, app.client_id, app.client_secret, app.admin_key), flush=True)
     try:
         server.wait()
     except KeyboardInterrupt:

@@ -254,7 +254,8 @@ class KakaoEmulator:
         """Make the next ``times`` requests to ``path`` fail (``times=None``: until cleared).
 
         ``body``: ``None`` for a Kakao-shaped error body, ``"html"``, ``"malformed"`` (cut-off
-        JSON), ``"empty"``, or a literal body. ``drop`` closes the connection without an answer;
+        JSON), ``"empty"``, or a literal body. ``drop`` cuts the connection mid-answer (headers
+        sent, promised body never);
         ``delay`` waits that many seconds first (to trip a client timeout).
         """
         with self.state.lock:

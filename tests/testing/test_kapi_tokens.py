@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from kapi_client import JSON_CT, Kapi, full_user
 
@@ -96,24 +97,39 @@ def test_ref_4_logout_with_admin_key_revokes_every_token_of_the_user(
     assert emu.app.app_id in emu.user.links
 
 
+def refresh(emu: KakaoEmulator, kapi: Kapi, refresh_token: str) -> httpx.Response:
+    return kapi.client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": emu.app.client_id,
+            "client_secret": emu.app.client_secret,
+            "refresh_token": refresh_token,
+        },
+    )
+
+
 def test_ref_4_logout_with_admin_key_also_kills_refresh_tokens(
     emu: KakaoEmulator, kapi: Kapi
 ) -> None:
     tokens = emu.issue_tokens()
     kapi.post("/v1/user/logout", admin=emu.app.admin_key, target=emu.user.id)
 
-    response = kapi.client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "refresh_token",
-            "client_id": emu.app.client_id,
-            "client_secret": emu.app.client_secret,
-            "refresh_token": tokens["refresh_token"],
-        },
-    )
+    response = refresh(emu, kapi, tokens["refresh_token"])
 
     assert response.status_code == 400
     assert response.json()["error_code"] == "KOE322"
+
+
+def test_ref_4_logout_with_bearer_also_ends_that_sessions_refresh_token(
+    emu: KakaoEmulator, kapi: Kapi
+) -> None:
+    session, other = emu.issue_tokens(), emu.issue_tokens()
+
+    kapi.post("/v1/user/logout", token=session["access_token"])
+
+    assert refresh(emu, kapi, session["refresh_token"]).json()["error_code"] == "KOE322"
+    assert refresh(emu, kapi, other["refresh_token"]).status_code == 200
 
 
 # --- /v1/user/unlink ----------------------------------------------------------------------------

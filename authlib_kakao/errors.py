@@ -84,7 +84,7 @@ class KakaoAuthError(OAuthError, KakaoError):  # type: ignore[misc]
     ) -> None:
         self.code = code
         self.status_code = status_code
-        self.hint = hint if hint is not None else hint_for(code)
+        self.hint = hint if hint is not None else (hint_for(code) or hint_for(error))
         super().__init__(error or "kakao_error", redact(description or ""))
 
     def __str__(self) -> str:

@@ -58,6 +58,11 @@ _ROWS: tuple[tuple[str, type[KakaoError], int | None, str], ...] = (
     ("KOE320", _A, 400, "The authorization code was already used, has expired or belongs to another app: start the login again (codes are single-use)."),
     ("KOE322", _A, 400, "The refresh token is expired, revoked (logout/unlink) or was replaced by a newer one: the user must log in again."),
     ("KOE400", _A, 400, "The id_token is invalid: verify id_tokens locally with the JWKS rather than /oauth/tokeninfo."),
+    # errors Kakao redirects back to the app with (reference §1.2), keyed by the `error` value
+    ("access_denied", _A, None, "The user pressed Cancel on Kakao's consent screen: offer the login again."),
+    ("consent_required", _A, None, "prompt=none needs a user who already agreed to everything asked: start a normal login."),
+    ("login_required", _A, None, "prompt=none needs a user logged in to Kakao in this browser: start a normal login."),
+    ("interaction_required", _A, None, "prompt=none cannot finish without the user: start a normal login."),
     # kapi (reference §5.2)
     ("-1", _P, 400, "Kakao had an internal error: retry; for token_info do not log the user out because of it."),
     ("-2", _P, 400, "A parameter is missing, malformed or of the wrong type: check the call's arguments."),

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from authlib_kakao._version import __version__
+from authlib_kakao._version import __version__ as __version__
 from authlib_kakao.core.claims import normalize_userinfo
 from authlib_kakao.core.tokens import normalize_token
 from authlib_kakao.errors import (
@@ -39,7 +39,6 @@ __all__ = [
     "RateLimitError",
     "TokenRateLimitError",
     "UnknownSigningKeyError",
-    "__version__",
     "normalize_token",
     "normalize_userinfo",
     "register_kakao",

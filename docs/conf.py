@@ -13,7 +13,7 @@ from authlib_kakao.core.error_codes import render_markdown  # noqa: E402
 
 project = "authlib-kakao"
 author = "the authlib-kakao authors"
-copyright = "2026, the authlib-kakao authors"  # noqa: A001
+copyright = "2026, the authlib-kakao authors"
 release = __version__
 
 extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.napoleon"]

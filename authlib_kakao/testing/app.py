@@ -53,27 +53,27 @@ def not_found(req: Request) -> Response:
 
 def fault_response(path: str, fault: Fault) -> Response:
     """What an injected fault answers instead of the real handler."""
+    status = fault.status or 500
     if fault.body is None:
         if _is_kauth(path):
             response = kauth_error("KOE003", "Temporary server error.")
         else:
             response = kapi_error(-1, "internal error")
-        response.status = fault.status
+        response.status = status
     elif fault.body == "html":
         response = html(
             "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
             "<body><h1>502 Bad Gateway</h1></body></html>",
-            fault.status,
+            status,
         )
     elif fault.body == "malformed":
         response = Response(
-            fault.status, {"content-type": "application/json;charset=UTF-8"}, b'{"access_token": "'
+            status, {"content-type": "application/json;charset=UTF-8"}, b'{"access_token": "'
         )
     elif fault.body == "empty":
-        response = Response(fault.status, {"content-type": "application/json;charset=UTF-8"})
+        response = Response(status, {"content-type": "application/json;charset=UTF-8"})
     else:
-        response = Response(fault.status, {"content-type": "text/plain"}, fault.body.encode())
-    response.drop = fault.drop
+        response = Response(status, {"content-type": "text/plain"}, fault.body.encode())
     return response
 
 
@@ -131,13 +131,22 @@ class EmulatorASGI:
             body=body,
         )
         emu = self.emulator
+        # A delayed request may finish after a reset: it belongs to the state it arrived in.
+        state = emu.state
         fault = None if req.path.startswith("/_emulator/") else _take_fault(emu, req.path)
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)
-        response = fault_response(req.path, fault) if fault else dispatch(emu, req)
+        if fault is not None and (fault.status is not None or fault.body is not None):
+            response = fault_response(req.path, fault)
+        elif emu.state is not state:  # reset while this request waited: touch nothing new
+            response = fault_response(req.path, Fault(status=503))
+        else:
+            response = dispatch(emu, req)
+        if fault is not None and fault.drop:
+            response.drop = True
         if not req.path.startswith("/_emulator/"):
-            emu.state.log.append(
-                LoggedRequest(req.method, req.path, response.status, emu.clock.now())
+            state.log.append(
+                LoggedRequest(req.method, req.path, response.status, state.clock.now())
             )
         await self._send(send, response)
 

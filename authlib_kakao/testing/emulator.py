@@ -245,13 +245,17 @@ class KakaoEmulator:
         self,
         path: str,
         *,
-        status: int = 500,
+        status: int | None = None,
         delay: float = 0.0,
         body: str | None = None,
         drop: bool = False,
         times: int | None = 1,
     ) -> None:
         """Make the next ``times`` requests to ``path`` fail (``times=None``: until cleared).
+
+        ``status`` answers that status with ``body`` instead of the real answer (500 when only a
+        body is given); with neither, the real answer comes, only slowed by ``delay`` or cut by
+        ``drop``.
 
         ``body``: ``None`` for a Kakao-shaped error body, ``"html"``, ``"malformed"`` (cut-off
         JSON), ``"empty"``, or a literal body. ``drop`` cuts the connection mid-answer (headers

@@ -201,7 +201,9 @@ class RefreshToken:
 class Fault:
     """An injected failure for one endpoint path, used ``times`` times (None: until cleared)."""
 
-    status: int = 500
+    status: int | None = (
+        None  # None: the real answer (only slowed or dropped), unless a body is set
+    )
     delay: float = 0.0
     body: str | None = None  # "html" | "malformed" | "empty" | a literal body | None (Kakao error)
     drop: bool = False  # close the connection without an answer

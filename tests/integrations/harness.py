@@ -201,7 +201,7 @@ class FlaskHarness(Harness):
 urlpatterns: list[Any] = []  # Django's ROOT_URLCONF is this module; build() fills it
 
 
-def _configure_django() -> None:
+def configure_django() -> None:
     import django
     from django.conf import settings
 
@@ -225,7 +225,7 @@ class DjangoHarness(Harness):
     callback_base = "http://testserver"
 
     def build(self, **register_kwargs: Any) -> Any:
-        _configure_django()
+        configure_django()
         from authlib.integrations.django_client import OAuth
         from django.http import JsonResponse
         from django.test import Client

@@ -74,7 +74,7 @@ def test_dropped_connection(served_emulator: tuple[KakaoEmulator, str], emu: Kak
 def test_delay_trips_a_client_timeout(
     served_emulator: tuple[KakaoEmulator, str], emu: KakaoEmulator
 ) -> None:
-    emu.inject_fault("/v2/user/me", delay=1.0, status=200)
+    emu.inject_fault("/v2/user/me", delay=1.0)
 
     with pytest.raises(requests.exceptions.ReadTimeout):
         requests.get(f"{served_emulator[1]}/v2/user/me", timeout=0.2)

@@ -1,0 +1,206 @@
+"""Kakao's errors, broken answers and network failures, as each framework's app sees them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from harness import Harness
+
+from authlib_kakao.testing import KakaoEmulator
+
+
+def code_of(location: str) -> str:
+    return location.split("code=")[1].split("&")[0]
+
+
+def test_reused_code_is_koe320(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    first = harness.start_login().headers["location"]
+    used = code_of(first)
+    assert harness.callback(first).status == 200
+    # A second login's callback carrying the first, already used code (a replay).
+    replay = harness.start_login().headers["location"]
+
+    result = harness.callback(replay.replace(code_of(replay), used))
+
+    assert result.status == 400
+    assert (result.data["exception"], result.data["code"]) == ("KakaoAuthError", "KOE320")
+    assert used not in result.data["message"]  # the code Kakao echoes is redacted
+
+
+def test_wrong_client_secret_is_koe010(harness: Harness, kakao_emulator: KakaoEmulator) -> None:
+    harness.build(**harness.register_kwargs(kakao_emulator.app.client_id, "wrong-secret"))
+
+    result = harness.login()
+
+    assert (result.data["exception"], result.data["code"]) == ("KakaoAuthError", "KOE010")
+    assert "KAKAO_CLIENT_SECRET" in result.data["message"]  # the hint says what to check
+    assert "wrong-secret" not in result.data["message"]
+
+
+def test_redirect_uri_mismatch_is_koe303(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    login = harness.start_login()
+    kakao_emulator.state.codes[
+        code_of(login.headers["location"])
+    ].redirect_uri = "http://elsewhere/auth"
+
+    result = harness.callback(login.headers["location"])
+
+    assert result.data["code"] == "KOE303"
+
+
+def test_cancelled_consent_is_access_denied(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    kakao_emulator.deny_consent()
+    kakao_emulator.clear_log()
+
+    result = harness.login()
+
+    assert result.status == 400
+    assert result.data["exception"] == "KakaoAuthError"
+    assert result.data["message"].startswith("access_denied: User denied access — ")
+    assert kakao_emulator.count("/oauth/token") == 0
+
+
+def test_state_mismatch_is_authlibs_mismatching_state_error(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    location = harness.start_login().headers["location"]
+    forged = location.replace("state=", "state=forged")
+
+    result = harness.callback(forged)
+
+    assert result.data["exception"] == "MismatchingStateError"
+    assert kakao_emulator.count("/oauth/token") == 0
+
+
+def test_revoked_token_is_invalid_access_token(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    token = harness.login().data
+    kakao_emulator.state.access_tokens.pop(token["access_token"])
+
+    result = harness.get("/me")
+
+    assert (result.data["exception"], result.data["code"]) == ("InvalidAccessTokenError", -401)
+
+
+def test_unlinked_user_is_not_linked_error(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    harness.login()
+    kakao_emulator.user.links.clear()  # unlinked on Kakao's side; the token still exists
+
+    result = harness.get("/me")
+
+    assert result.data["exception"] in {"NotLinkedError", "InvalidAccessTokenError"}
+
+
+def test_koe237_is_a_rate_limit_error(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    kakao_emulator.config.access_token_rate_limit = (1, 600)
+    build()
+    harness.login()
+
+    result = harness.login()
+
+    assert (result.data["exception"], result.data["code"]) == ("TokenRateLimitError", "KOE237")
+
+
+def test_expired_refresh_token_is_koe322(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    harness.login()
+    kakao_emulator.clock.advance(5184000)
+    assert harness.store.token is not None
+    harness.store.token["expires_at"] = 1
+
+    result = harness.get("/api")
+
+    assert result.data["code"] == "KOE322"
+
+
+@pytest.mark.parametrize(
+    ("fault", "exception"),
+    [({"body": "html", "status": 502}, "KakaoResponseError"),
+     ({"body": "malformed", "status": 200}, "KakaoResponseError"),
+     ({"body": "empty", "status": 200}, "KakaoResponseError"),
+     ({"status": 500}, "KakaoAuthError"),
+     ({"drop": True}, "KakaoTransportError"),
+     ({"delay": 2.0}, "KakaoTransportError")],
+)  # fmt: skip
+def test_token_endpoint_failures(
+    harness: Harness, kakao_emulator: KakaoEmulator, fault: dict[str, Any], exception: str
+) -> None:
+    app = kakao_emulator.app
+    harness.build(**harness.register_kwargs(app.client_id, app.client_secret, timeout=0.5))
+    login = harness.start_login()
+    kakao_emulator.inject_fault("/oauth/token", **fault)
+
+    result = harness.callback(login.headers["location"])
+
+    assert result.status == 400
+    assert result.data["exception"] == exception
+
+
+@pytest.mark.parametrize(
+    ("fault", "exception"),
+    [({"body": "html", "status": 503}, "KakaoResponseError"),
+     ({"body": "malformed", "status": 200}, "KakaoResponseError"),
+     ({"drop": True}, "KakaoTransportError"),
+     ({"delay": 2.0}, "KakaoTransportError")],
+)  # fmt: skip
+def test_userinfo_failures(
+    harness: Harness, kakao_emulator: KakaoEmulator, fault: dict[str, Any], exception: str
+) -> None:
+    app = kakao_emulator.app
+    harness.build(**harness.register_kwargs(app.client_id, app.client_secret, timeout=0.5))
+    harness.login()
+    kakao_emulator.inject_fault("/v2/user/me", **fault)
+
+    result = harness.get("/me")
+
+    assert result.data["exception"] == exception
+
+
+def test_jwks_failure_is_a_response_error(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build(openid=True)
+    kakao_emulator.inject_fault("/.well-known/jwks.json", body="html", status=502)
+
+    result = harness.login()
+
+    assert result.data["exception"] == "KakaoResponseError"
+
+
+def test_unreachable_kakao_is_a_transport_error(
+    harness: Harness, kakao_emulator: KakaoEmulator
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    app = kakao_emulator.app
+    harness.build(**harness.register_kwargs(app.client_id, app.client_secret))
+    login = harness.start_login()
+    harness.kakao.access_token_url = f"{dead}/oauth/token"
+
+    result = harness.callback(login.headers["location"])
+
+    assert result.data["exception"] == "KakaoTransportError"

@@ -95,6 +95,14 @@ class _KakaoBase:
             self.server_metadata["jwks"] = fetched  # Authlib's own JWKS cache slot
         return UserInfo(claims)
 
+    def _plain_session(self) -> Any:
+        """A token-less session for the JWKS (Authlib 1.7+ has ``_get_session``; 1.6 has not)."""
+        session = self.client_cls(**self.client_kwargs)  # type: ignore[attr-defined]
+        agent = getattr(self, "_user_agent", None)
+        if agent:
+            session.headers["User-Agent"] = agent
+        return session
+
     @staticmethod
     def _userinfo_result(resp: Any) -> UserInfo:
         return UserInfo(normalize_userinfo(parse_kapi(to_http_response(resp))))
@@ -142,7 +150,7 @@ class KakaoAppMixin(_KakaoBase):
         return self._id_token_result(pump(self._id_token_flow(token, nonce, leeway), self._get_url))
 
     def _get_url(self, url: str) -> HTTPResponse:
-        with transport_errors(), self._get_session() as session:  # type: ignore[attr-defined]
+        with transport_errors(), self._plain_session() as session:
             return to_http_response(session.request("GET", url, withhold_token=True))
 
 
@@ -192,5 +200,5 @@ class AsyncKakaoAppMixin(_KakaoBase):
 
     async def _get_url(self, url: str) -> HTTPResponse:
         with transport_errors():
-            async with self._get_session() as session:  # type: ignore[attr-defined]
+            async with self._plain_session() as session:
                 return to_http_response(await session.request("GET", url, withhold_token=True))

@@ -204,3 +204,20 @@ def test_unreachable_kakao_is_a_transport_error(
     result = harness.callback(login.headers["location"])
 
     assert result.data["exception"] == "KakaoTransportError"
+
+
+def test_missing_consent_is_consent_required_with_scopes(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    harness.login()
+    body = (
+        '{"msg":"[account_email] insufficient scopes.","code":-402,"api_type":"USER_ME",'
+        '"required_scopes":["account_email"],"allowed_scopes":["profile_nickname"]}'
+    )
+    kakao_emulator.inject_fault("/v2/user/me", status=403, body=body)
+
+    result = harness.get("/me")
+
+    assert (result.data["exception"], result.data["code"]) == ("ConsentRequiredError", -402)
+    assert "required_scopes" in result.data["message"]

@@ -29,7 +29,12 @@ from typing import Any
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAPI_URL, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
 from authlib_kakao.errors import KakaoConfigError
-from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin, KakaoAppMixin, KakaoSettings
+from authlib_kakao.integrations.mixin import (
+    AsyncKakaoAppMixin,
+    KakaoAppMixin,
+    KakaoSettings,
+    with_openid,
+)
 from authlib_kakao.transport import DEFAULT_TIMEOUT, replace_json, to_http_response
 
 __all__ = ["register_kakao"]
@@ -108,13 +113,7 @@ def _client_kwargs(
         **(given or {}),
     }
     if openid:
-        scope = merged.get("scope") or ""
-        items = (
-            list(scope)
-            if isinstance(scope, (list, tuple))
-            else str(scope).replace(",", " ").split()
-        )
-        merged["scope"] = " ".join(items if "openid" in items else ["openid", *items])
+        merged["scope"] = with_openid(merged.get("scope"))
     return merged
 
 

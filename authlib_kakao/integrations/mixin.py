@@ -23,7 +23,16 @@ from authlib_kakao.core.responses import HTTPResponse, parse_kapi
 from authlib_kakao.errors import KakaoAuthError
 from authlib_kakao.transport import pump, pump_async, to_http_response, transport_errors
 
-__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin", "KakaoSettings"]
+__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin", "KakaoSettings", "with_openid"]
+
+
+def with_openid(scope: object) -> str:
+    """``scope`` (a string with commas or spaces, or a list) as a space-separated string with ``openid``."""
+    if isinstance(scope, (list, tuple)):
+        items = [str(item) for item in scope]
+    else:
+        items = str(scope or "").replace(",", " ").split()
+    return " ".join(items if "openid" in items else ["openid", *items])
 
 
 @dataclass(frozen=True)
@@ -40,13 +49,7 @@ class KakaoSettings:
         merged = {**self.authorize_params, **per_call}
         if self.openid and "scope" in merged:
             # Kakao issues no new id_token for a consent request without `openid`.
-            scope = merged["scope"]
-            items = (
-                list(scope)
-                if isinstance(scope, (list, tuple))
-                else str(scope).replace(",", " ").split()
-            )
-            merged["scope"] = " ".join(items if "openid" in items else ["openid", *items])
+            merged["scope"] = with_openid(merged["scope"])
         return merged
 
 

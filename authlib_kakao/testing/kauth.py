@@ -242,7 +242,11 @@ def _base_url(req: Request) -> str:
 
 @route("GET", path="/.well-known/openid-configuration")
 def openid_configuration(emu: KakaoEmulator, req: Request) -> Response:
-    """Kakao's fixed discovery document, with this emulator's URLs and Kakao's issuer."""
+    """Kakao's fixed discovery document, with this emulator's URLs and Kakao's issuer.
+
+    Written out here rather than taken from ``authlib_kakao.core.endpoints``: the emulator states
+    what Kakao publishes (its userinfo is ``/v1/oidc/userinfo``), independently of the client.
+    """
     base = _base_url(req)
     document: dict[str, Any] = {
         "issuer": emu.config.issuer,

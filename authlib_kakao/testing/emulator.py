@@ -287,7 +287,10 @@ class KakaoEmulator:
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
         """Serve over real HTTP in a background thread; yields the base URL (kauth = kapi)."""
-        from authlib_kakao.testing.server import EmulatorServer
+        try:
+            from authlib_kakao.testing.server import EmulatorServer
+        except ImportError as exc:  # uvicorn comes with the extra
+            raise ImportError(f"{exc}: pip install 'authlib-kakao[testing]'") from exc
 
         with EmulatorServer(self.asgi, host=host, port=port) as server:
             self.url = server.url

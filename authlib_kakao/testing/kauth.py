@@ -115,6 +115,7 @@ def _issue_code(
     agreed: list[str],
 ) -> Response:
     link = emu.link(user, app, agreed)
+    emu.state.sweep(emu.config.code_lifetime)
     now = emu.clock.now()
     for tag in split_list(params.get("service_terms")):
         if tag in app.service_terms:

@@ -123,6 +123,7 @@ def grant_tokens(
     auth_time: float | None = None,
 ) -> dict[str, Any]:
     """Issue an access + refresh token (and id_token) for ``user``; the code-grant response body."""
+    emu.state.sweep(emu.config.code_lifetime)
     now = emu.clock.now()
     cfg = emu.config
     with_id_token = _wants_id_token(emu, app, scopes)
@@ -204,6 +205,7 @@ def _refresh(emu: KakaoEmulator, app: App, req: Request) -> dict[str, Any]:
         (app.app_id, user.id),
     )
     cfg = emu.config
+    emu.state.sweep(cfg.code_lifetime)
     refresh = old
     body: dict[str, Any] = {"token_type": "bearer"}
     if old.expires_at - now < cfg.refresh_rotation_window:

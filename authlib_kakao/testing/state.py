@@ -16,7 +16,6 @@ Theory of operation (the code/token lifecycle):
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections import deque
@@ -239,7 +238,20 @@ class EmulatorState:
     access_token_issues: dict[tuple[int, int], deque[float]] = field(default_factory=dict)
     refresh_token_issues: dict[tuple[int, int], deque[float]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    issued_since_sweep: int = 0
 
-    @staticmethod
-    def new_secret(nbytes: int = 32) -> str:
-        return secrets.token_urlsafe(nbytes)
+    def sweep(self, code_lifetime: float, *, every: int = 1000) -> None:
+        """Drop dead codes and tokens, every ``every`` issues, so memory follows only live ones.
+
+        Amortised: one pass over the stores per ``every`` codes or tokens issued.
+        """
+        self.issued_since_sweep += 1
+        if self.issued_since_sweep < every:
+            return
+        self.issued_since_sweep = 0
+        now = self.clock.now()
+        for key in [k for k, c in self.codes.items() if c.issued_at + code_lifetime <= now]:
+            del self.codes[key]
+        for store in (self.access_tokens, self.refresh_tokens):
+            for key in [k for k, t in store.items() if t.expires_at <= now]:
+                del store[key]

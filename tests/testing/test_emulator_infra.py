@@ -203,3 +203,18 @@ def test_standalone_command_serves_and_prints_how_to_log_in() -> None:
 
     assert base.startswith("http://127.0.0.1:")
     assert response.headers["location"].startswith(f"{base}/_emulator/callback?code=")
+
+
+def test_memory_follows_live_codes_and_tokens_only(emu: KakaoEmulator, kauth: Kauth) -> None:
+    emu.config.access_token_rate_limit = None
+    for _ in range(600):
+        kauth.code()  # never exchanged
+        emu.issue_tokens()
+    emu.clock.advance(5184000)  # every code and token above is dead now
+
+    for _ in range(1000):  # a sweep runs once per 1000 issues
+        emu.issue_tokens()
+
+    assert len(emu.state.codes) == 0
+    assert len(emu.state.access_tokens) <= 1000
+    assert len(emu.state.refresh_tokens) <= 1000

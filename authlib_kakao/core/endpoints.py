@@ -51,11 +51,6 @@ class KakaoEndpoints:
         return self.kauth("/.well-known/jwks.json")
 
     @property
-    def logout_url(self) -> str:
-        """Kakao-account (browser session) logout: ``GET /oauth/logout``."""
-        return self.kauth("/oauth/logout")
-
-    @property
     def userinfo_url(self) -> str:
         """Kakao's own profile endpoint, which carries more than the OIDC one."""
         return self.kapi("/v2/user/me")

@@ -6,14 +6,13 @@ import itertools
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from authlib_kakao.testing import webhooks_out
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.state import (
     DEFAULT_CONSENT_ITEMS,
-    AccessToken,
     App,
     Clock,
     ConsentItem,
@@ -269,9 +268,6 @@ class KakaoEmulator:
         with self.state.lock:
             self.state.faults.clear()
 
-    def find_access_token(self, token: str) -> AccessToken | None:
-        return self.state.access_tokens.get(token)
-
     def find_refresh_token(self, token: str) -> RefreshToken | None:
         return self.state.refresh_tokens.get(token)
 
@@ -302,8 +298,3 @@ class KakaoEmulator:
 
     def __repr__(self) -> str:
         return f"<KakaoEmulator apps={len(self.state.apps)} users={len(self.state.users)}>"
-
-
-def app_fields() -> list[str]:
-    """Names accepted by :meth:`KakaoEmulator.add_app` (for the control plane)."""
-    return [f.name for f in fields(App)]

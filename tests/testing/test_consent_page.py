@@ -59,6 +59,13 @@ def submit(kauth: Kauth, html: str, *extra: tuple[str, str]) -> httpx.Response:
     )
 
 
+def log_in_and_agree(kauth: Kauth) -> None:
+    """The default user logs in on the page and agrees (starting the browser session)."""
+    page = kauth.authorize()
+    submit(kauth, page.text, ("login_id", "user@example.com"), ("password", "password"),
+           ("action", "agree"))  # fmt: skip
+
+
 def test_ref_1_consent_page_shows_login_form_and_items(
     page_mode: KakaoEmulator, kauth: Kauth
 ) -> None:
@@ -131,14 +138,7 @@ def test_ref_1_1_after_login_prompt_none_uses_the_browser_session(
     page_mode: KakaoEmulator, kauth: Kauth
 ) -> None:
     assert kauth.redirect_params(kauth.authorize(prompt="none"))["error"] == "login_required"
-    page = kauth.authorize()
-    submit(
-        kauth,
-        page.text,
-        ("login_id", "user@example.com"),
-        ("password", "password"),
-        ("action", "agree"),
-    )
+    log_in_and_agree(kauth)
 
     assert "code" in kauth.redirect_params(kauth.authorize(prompt="none"))
 
@@ -146,14 +146,7 @@ def test_ref_1_1_after_login_prompt_none_uses_the_browser_session(
 def test_ref_1_linked_user_with_nothing_new_gets_a_code_without_the_page(
     page_mode: KakaoEmulator, kauth: Kauth
 ) -> None:
-    page = kauth.authorize()
-    submit(
-        kauth,
-        page.text,
-        ("login_id", "user@example.com"),
-        ("password", "password"),
-        ("action", "agree"),
-    )
+    log_in_and_agree(kauth)
 
     assert "code" in kauth.redirect_params(kauth.authorize())
 
@@ -161,14 +154,7 @@ def test_ref_1_linked_user_with_nothing_new_gets_a_code_without_the_page(
 def test_ref_1_1_prompt_login_always_shows_the_login_form(
     page_mode: KakaoEmulator, kauth: Kauth
 ) -> None:
-    page = kauth.authorize()
-    submit(
-        kauth,
-        page.text,
-        ("login_id", "user@example.com"),
-        ("password", "password"),
-        ("action", "agree"),
-    )
+    log_in_and_agree(kauth)
 
     assert kauth.authorize(prompt="login").status_code == 200
 

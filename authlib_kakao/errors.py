@@ -48,12 +48,20 @@ __all__ = [
 
 # Kakao echoes the presented code or key back in some descriptions
 # ("authorization code not found for code=...", "Not exist client_id [...]" is harmless).
-_ECHOED_SECRET = re.compile(r"(code|token|secret|key)=([^\s&,\]]+)", re.IGNORECASE)
+_ECHOED_SECRET = re.compile(r"(code|token|secret|key|verifier)=([^\s&,\]]+)", re.IGNORECASE)
+# A body excerpt may be a token response cut short ({"access_token":"...) or an echoed request;
+# error_code is Kakao's KOE code, not a credential.
+_JSON_SECRET = re.compile(
+    r'("(?!error_code")[\w-]*(?:token|secret|code|verifier|key)"\s*:\s*")([^"]*)', re.IGNORECASE
+)
+_AUTH_HEADER = re.compile(r"\b(Bearer|KakaoAK)\s+[^\s\"',;]+", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """Replace credentials that Kakao echoes in a description with ``***``."""
-    return _ECHOED_SECRET.sub(lambda m: f"{m.group(1)}=***", text)
+    """Replace credentials that Kakao echoes in a description, or a body excerpt shows, with ``***``."""
+    text = _ECHOED_SECRET.sub(lambda m: f"{m.group(1)}=***", text)
+    text = _JSON_SECRET.sub(lambda m: f"{m.group(1)}***", text)
+    return _AUTH_HEADER.sub(lambda m: f"{m.group(1)} ***", text)
 
 
 class KakaoError(Exception):
@@ -122,7 +130,9 @@ class KakaoAPIError(KakaoError):
         self.status_code = status_code
         self.hint = hint if hint is not None else hint_for(code)
         self.body: dict[str, Any] = dict(body or {})
-        super().__init__(_message(code, self.msg, self.hint))
+        # Without Kakao's code (a bare 429 from a proxy) the status is the best label.
+        label = code if code is not None else (f"HTTP {status_code}" if status_code else None)
+        super().__init__(_message(label, self.msg, self.hint))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, status_code={self.status_code!r})"
@@ -216,7 +226,8 @@ _ID_TOKEN_HINT = (
 
 
 def _message(code: object, description: str, hint: str) -> str:
-    head = f"{code}: {description}" if description else f"{code}"
+    label = "" if code is None else str(code)
+    head = f"{label}: {description}" if label and description else label or description
     return f"{head} — {hint}" if hint else head
 
 

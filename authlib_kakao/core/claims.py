@@ -5,9 +5,13 @@ legacy ``properties`` for old apps, and may send ``null`` or odd types. The conv
 raises on any of that: a value that is missing or of the wrong type is simply left out. Only a
 missing user id is an error, because without it there is no user.
 
-Extras kept beside the standard claims: ``kakao_id`` (the id as an int), ``connected_at``,
-``age_range``, ``is_default_image``, ``is_default_nickname``, and the raw ``kakao_account`` and
-``properties`` objects.
+Extras kept beside the standard claims, under Kakao's own names so nothing is mistaken for an
+OIDC claim: ``kakao_id`` (the id as an int, exact beyond 2**53), ``connected_at``, ``synched_at``,
+``has_signed_up``, ``age_range``, ``is_default_image``, ``is_default_nickname``, and copies of the
+raw ``kakao_account``, ``properties`` and ``for_partner`` objects (for fields with no OIDC name:
+``ci``, ``birthday_type``, ``for_partner.uuid``, custom user properties). Which of
+``email_verified``, ``phone_number_verified`` and ``birthdate`` appear follows Kakao's own OIDC
+userinfo (reference §3.5).
 """
 
 from __future__ import annotations
@@ -47,14 +51,22 @@ def _user_id(data: Mapping[str, Any]) -> int:
 
 
 def e164(phone: str) -> str | None:
-    """Kakao's ``+82 10-1234-5678`` (or ``+82 010-...``) as E.164 ``+821012345678``."""
-    match = re.fullmatch(r"\s*\+(\d{1,3})\s+(.+)", phone)
-    if not match:
+    """Kakao's ``+82 10-1234-5678`` (or ``+82 010-...``) as E.164 ``+821012345678``.
+
+    A number already without the space (``+821012345678``) is taken as it is; anything without a
+    leading ``+`` country code, or not 7-15 digits long, is ``None``.
+    """
+    text = phone.strip()
+    if not text.startswith("+"):
         return None
-    country, national = match.group(1), _DIGITS.sub("", match.group(2))
-    # A domestic trunk prefix 0 is dropped in international form (+82 010 -> +82 10).
-    national = national.removeprefix("0")
-    return f"+{country}{national}" if national else None
+    match = re.fullmatch(r"\+(\d{1,3})\s+(.+)", text)
+    if match:
+        # A domestic trunk prefix 0 is dropped in international form (+82 010 -> +82 10).
+        country, national = match.group(1), _DIGITS.sub("", match.group(2)).removeprefix("0")
+    else:
+        country, national = "", _DIGITS.sub("", text[1:])
+    number = country + national
+    return f"+{number}" if national and 7 <= len(number) <= 15 else None
 
 
 def birthdate(birthyear: object, birthday: object) -> str | None:
@@ -113,6 +125,9 @@ def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
 
     _put(claims, "age_range", _str(account.get("age_range")))
     _put(claims, "connected_at", _str(data.get("connected_at")))
+    _put(claims, "synched_at", _str(data.get("synched_at")))
+    if isinstance(data.get("has_signed_up"), bool):
+        claims["has_signed_up"] = data["has_signed_up"]
     for flag in ("is_default_image", "is_default_nickname"):
         if isinstance(profile.get(flag), bool):
             claims[flag] = profile[flag]
@@ -120,4 +135,7 @@ def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
         claims["kakao_account"] = dict(account)
     if legacy:
         claims["properties"] = dict(legacy)
+    partner = _obj(data.get("for_partner"))
+    if partner:
+        claims["for_partner"] = dict(partner)
     return claims

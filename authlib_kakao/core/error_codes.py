@@ -19,7 +19,10 @@ from authlib_kakao.errors import (
     TokenRateLimitError,
 )
 
-__all__ = ["ERROR_CODES", "ErrorCode", "render_markdown"]
+__all__ = ["ERROR_CODES", "HTTP_429", "ErrorCode", "render_markdown"]
+
+HTTP_429 = "HTTP 429"
+"""The table key for a 429 answer that carries no Kakao code."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ _ROWS: tuple[tuple[str, type[KakaoError], int | None, str], ...] = (
     ("consent_required", _A, None, "prompt=none needs a user who already agreed to everything asked: start a normal login."),
     ("login_required", _A, None, "prompt=none needs a user logged in to Kakao in this browser: start a normal login."),
     ("interaction_required", _A, None, "prompt=none cannot finish without the user: start a normal login."),
+    ("misconfigured", _A, None, "The app's platform settings do not match the request: check [App] > [Platform] (site domain, key hash, bundle id)."),
+    ("unauthorized_client", _A, None, "The app or its developer account is sanctioned: contact Kakao's developer support."),
     # kapi (reference §5.2)
     ("-1", _P, 400, "Kakao had an internal error: retry; for token_info do not log the user out because of it."),
     ("-2", _P, 400, "A parameter is missing, malformed or of the wrong type: check the call's arguments."),
@@ -76,6 +81,7 @@ _ROWS: tuple[tuple[str, type[KakaoError], int | None, str], ...] = (
     ("-10", RateLimitError, 400, "Quota or rate limit exceeded (e.g. /v1/user/ids: 100 calls per minute): slow down and retry later."),
     ("-11", _P, 400, "The paid API's spending cap was reached: raise the cap in the console."),
     ("-12", _P, 403, "The developer account or app is sanctioned: contact Kakao's developer support."),
+    ("-13", _P, None, "The app is suspended after long inactivity: reactivate it in the Kakao Developers console."),
     ("-101", NotLinkedError, 400, "The user is not linked to this app (unlinked or never signed up): send them through login again."),
     ("-102", _P, 400, "The user is already registered (linked) to this app: no signup call is needed."),
     ("-103", _P, 400, "The Kakao Account is dormant or does not exist."),
@@ -85,12 +91,30 @@ _ROWS: tuple[tuple[str, type[KakaoError], int | None, str], ...] = (
     ("-402", ConsentRequiredError, 403, "The user has not agreed to a needed consent item: ask for error.required_scopes with additional consent."),
     ("-405", _P, None, "Age verification is required for this user before the call."),
     ("-406", _P, 401, "The user is under 14 and the app does not allow it: adjust the age setting in the console or refuse the user."),
+    # -421..-481: Kakao Certificate signing and age verification (iOS SDK ApiFailureReason)
+    ("-421", _P, None, "The user has not finished signing with Kakao Certificate: wait for the signature, then retry."),
+    ("-422", _P, None, "The signature was not completed in time: start the Kakao Certificate request again."),
+    ("-423", _P, None, "The signing transaction has expired: start the Kakao Certificate request again."),
+    ("-451", _P, None, "The user is under 14 and the app does not allow it: adjust the age setting in the console or refuse the user."),
+    ("-452", _P, None, "The user's age is already verified: no verification call is needed."),
+    ("-453", _P, None, "Too many age verification attempts: let the user try again later."),
+    ("-480", _P, None, "The age verification result differs from the earlier one: the user must verify again with the same identity."),
+    ("-481", _P, None, "The identity (CI) differs from the one on record: the user verified as someone else."),
     ("-501", _P, 400, "The user is not a Kakao Talk user: Talk APIs cannot be used for them."),
+    # -502..-532: Kakao Talk messages (Flutter/iOS SDK enums)
+    ("-502", _P, None, "The receiver is not the sender's friend: Talk messages go only to friends (check the friends list first)."),
+    ("-504", _P, None, "The receiver's device cannot show this message: nothing to fix on your side."),
+    ("-530", _P, None, "The receiver turned off messages from apps: do not retry; use another channel."),
+    ("-531", _P, None, "The sender's monthly message quota for this receiver is used up: try again next month."),
+    ("-532", _P, None, "The sender's daily message quota is used up: try again tomorrow."),
     ("-602", _P, 400, "The uploaded image is too large or of an unsupported type."),
     ("-603", _P, 400, "The image upload timed out: retry with a smaller file."),
     ("-606", _P, 400, "Too many images uploaded at once."),
     ("-903", _P, 400, "The developer key is not registered: check the app key."),
+    ("-911", _P, 400, "The image upload failed (unsupported file or upload error): check the file and retry."),
     ("-9798", _P, 503, "Kakao's service is under maintenance: retry later."),
+    # no Kakao code at all: a throttling proxy or gateway answered 429
+    (HTTP_429, RateLimitError, 429, "Too many requests (HTTP 429 without a Kakao code): slow down and retry later."),
 )  # fmt: skip
 
 ERROR_CODES: dict[str, ErrorCode] = {

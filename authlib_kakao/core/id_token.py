@@ -6,11 +6,12 @@ so a token minted for another app would pass; this check is ours and complete.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import (
     BadSignatureError,
     InvalidKeyIdError,
@@ -26,12 +27,42 @@ __all__ = ["ALGORITHMS", "verify_id_token"]
 ALGORITHMS = ["RS256"]  # Kakao's discovery: id_token_signing_alg_values_supported
 
 
-def _key_set(jwks: Mapping[str, Any]) -> KeySet:
+def _header(id_token: str) -> dict[str, Any]:
+    """The JWS header, read before any key is chosen so that ``alg`` and ``kid`` fail clearly."""
+    if not isinstance(id_token, str) or id_token.count(".") != 2:
+        raise InvalidIDTokenError("the id_token is not a JWS compact token")
     try:
-        key_set: KeySet = KeySet.import_key_set(dict(jwks))  # type: ignore[arg-type]
+        header = jws.extract_compact(id_token.encode("ascii")).headers()
+    except (JoseError, ValueError, TypeError, UnicodeError):
+        raise InvalidIDTokenError("the id_token's header cannot be read") from None
+    if header.get("alg") not in ALGORITHMS:
+        # Covers alg "none" and HS256 keyed with the public key (key confusion).
+        raise InvalidIDTokenError(f"the id_token is signed with {header.get('alg')!r}, not RS256")
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        raise InvalidIDTokenError("the id_token's header names no signing key (kid)")
+    return dict(header)
+
+
+def _key_set(jwks: Mapping[str, Any], kid: str) -> KeySet:
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    if not isinstance(keys, list):
+        raise InvalidIDTokenError("the JWKS has no 'keys' list")
+    if not any(isinstance(key, Mapping) and key.get("kid") == kid for key in keys):
+        raise UnknownSigningKeyError(
+            "the id_token is signed with a key not in Kakao's JWKS (keys rotate: refetch it)"
+        )
+    try:
+        key_set: KeySet = KeySet.import_key_set({"keys": keys})
         return key_set
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise InvalidIDTokenError(f"the JWKS could not be read ({type(exc).__name__})") from None
+
+
+def _timestamp(claims: Mapping[str, Any], name: str) -> float:
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidIDTokenError(f"the id_token's {name} is not a number")
+    return float(value)
 
 
 def _check_claims(
@@ -47,22 +78,24 @@ def _check_claims(
         if name not in claims:
             raise InvalidIDTokenError(f"the id_token has no {name!r} claim")
     if claims["iss"] != issuer:
-        raise InvalidIDTokenError(f"the id_token was issued by {claims['iss']!r}, not {issuer!r}")
+        shown = str(claims["iss"])[:80]
+        raise InvalidIDTokenError(f"the id_token was issued by {shown!r}, not {issuer!r}")
     aud = claims["aud"]
     token_audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
-    if not any(a in audiences for a in token_audiences):
+    # Only strings can name an app; anything else (a hash-unfriendly object) is skipped.
+    if not any(isinstance(a, str) and a in audiences for a in token_audiences):
         raise InvalidIDTokenError("the id_token was issued for another app (aud)")
-    if len(token_audiences) > 1 and claims.get("azp") not in audiences:
-        raise InvalidIDTokenError("the id_token has several audiences and no matching azp")
-    exp, iat = claims["exp"], claims["iat"]
-    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
-        raise InvalidIDTokenError("the id_token's exp is not a number")
-    if not isinstance(iat, (int, float)) or isinstance(iat, bool):
-        raise InvalidIDTokenError("the id_token's iat is not a number")
-    if exp + leeway < now:
+    # OIDC Core 3.1.3.7 (3, 4): several audiences need an azp; an azp present must be ours.
+    if len(token_audiences) > 1 and "azp" not in claims:
+        raise InvalidIDTokenError("the id_token has several audiences and no azp")
+    azp = claims.get("azp")
+    if "azp" in claims and not (isinstance(azp, str) and azp in audiences):
+        raise InvalidIDTokenError("the id_token was authorized for another app (azp)")
+    if _timestamp(claims, "exp") + leeway < now:
         raise InvalidIDTokenError("the id_token has expired")
-    if iat - leeway > now:
+    if _timestamp(claims, "iat") - leeway > now:
         raise InvalidIDTokenError("the id_token was issued in the future (check the server clock)")
+    # Without an expected nonce a token's own nonce proves nothing and harms nothing.
     if nonce is not None and claims.get("nonce") != nonce:
         raise InvalidIDTokenError("the id_token's nonce does not match the login's nonce")
 
@@ -90,9 +123,8 @@ def verify_id_token(
         UnknownSigningKeyError: the token's ``kid`` is not in ``jwks`` (refetch it and retry).
         InvalidIDTokenError: any other failure: signature, algorithm, or a claim.
     """
-    if not isinstance(id_token, str) or id_token.count(".") != 2:
-        raise InvalidIDTokenError("the id_token is not a JWS compact token")
-    key_set = _key_set(jwks)
+    header = _header(id_token)
+    key_set = _key_set(jwks, header["kid"])
     try:
         decoded = jwt.decode(id_token, key_set, algorithms=ALGORITHMS)
     except InvalidKeyIdError:

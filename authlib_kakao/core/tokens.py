@@ -19,32 +19,41 @@ __all__ = ["merge_refreshed_token", "normalize_token", "normalize_token_body"]
 
 # Fields that describe the refresh token; they travel together.
 _REFRESH_FIELDS = ("refresh_token", "refresh_token_expires_in", "refresh_token_expires_at")
+# Reference §2.4: what Kakao's token endpoint sends.
+_KNOWN_FIELDS = frozenset(
+    {"access_token", "token_type", "expires_in", "scope", "id_token", *_REFRESH_FIELDS}
+)
 
 
 def _seconds(data: Mapping[str, Any], name: str) -> int | None:
     """``data[name]`` as whole seconds: accepts 21599, 21599.0, "21599", "21599.0"."""
-    value = data.get(name)
-    if value is None:
+    raw = data.get(name)
+    if raw is None:
         return None
-    if isinstance(value, bool):
-        value = None
-    elif isinstance(value, str):
+    value: object = raw
+    if isinstance(raw, str):
         try:
-            value = float(value.strip())
+            value = float(raw.strip())
         except ValueError:
             value = None
-    if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0:
-        return int(value)
+    # bool is an int to Python, never a lifetime to Kakao; 10**400 is finite but not a float.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            if math.isfinite(value) and value >= 0:
+                return int(value)
+        except OverflowError:
+            pass
     raise KakaoResponseError(
-        f"Kakao's token response has an unusable {name}: {type(value).__name__}"
+        f"Kakao's token response has an unusable {name} ({type(raw).__name__}, not seconds)"
     )
 
 
 def _scope(value: object) -> str | None:
+    """Space-separated scope from Kakao's spaces, the docs' commas, or a list."""
     if isinstance(value, str):
         items = value.replace(",", " ").split()
     elif isinstance(value, (list, tuple)):
-        items = [str(v) for v in value]
+        items = [item.strip() for item in value if isinstance(item, str) and item.strip()]
     else:
         return None
     return " ".join(items)
@@ -60,12 +69,15 @@ def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> dic
     Raises:
         KakaoResponseError: no ``access_token``, or a lifetime that is not a number.
     """
-    token = dict(data)
+    # A null known field means "not sent": dropping it keeps Authlib's `"refresh_token" in token`
+    # checks and our refresh merge honest. Unknown fields are kept as they are.
+    token = {k: v for k, v in data.items() if not (v is None and k in _KNOWN_FIELDS)}
     access_token = token.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise KakaoResponseError("Kakao's token response has no access_token")
     issued = time.time() if now is None else now
-    token["token_type"] = token.get("token_type") or "bearer"
+    token_type = token.get("token_type")
+    token["token_type"] = token_type if isinstance(token_type, str) and token_type else "bearer"
     expires_in = _seconds(token, "expires_in")
     if expires_in is not None:
         token["expires_in"] = expires_in

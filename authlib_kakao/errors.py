@@ -216,7 +216,7 @@ class KakaoTransportError(KakaoError):
             if timeout
             else "Check network access to kauth.kakao.com / kapi.kakao.com (or your kauth_url)."
         )
-        super().__init__(f"{message} — {self.hint}")
+        super().__init__(f"{redact(message)} — {self.hint}")
 
 
 _ID_TOKEN_HINT = (

@@ -98,13 +98,20 @@ def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> dic
 def merge_refreshed_token(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """The token to store after a refresh: ``new``, completed from ``old`` where Kakao left gaps.
 
-    Without a new ``refresh_token`` the old one is still valid, so it is kept with its expiry;
-    a missing ``scope`` keeps the old scope (Kakao's SDKs do the same).
+    This follows Kakao's own SDKs (``OAuthToken.fromResponse``, reference §2.5): without a new
+    ``refresh_token`` the old one is still valid, so it is kept *with* its expiry; a new one
+    replaces both, and carries no old expiry. A missing ``scope`` keeps the old scope. The
+    ``id_token`` (and Authlib's ``userinfo`` parsed from it) is never carried over: it describes
+    one login, and Kakao sends a fresh one on refresh when the login had one.
     """
     merged = dict(new)
-    # Authlib copies the old refresh token into the new token itself, without its expiry; a
-    # refresh token equal to the old one is the same case as none at all.
-    if not merged.get("refresh_token") or merged["refresh_token"] == old.get("refresh_token"):
+    fresh = merged.get("refresh_token")
+    # Authlib copies the old refresh token into the new token itself, without its expiry: a
+    # refresh token equal to the old one and without an expiry of its own is not a new one.
+    rotated = bool(fresh) and (
+        fresh != old.get("refresh_token") or "refresh_token_expires_in" in merged
+    )
+    if not rotated:
         for name in _REFRESH_FIELDS:
             if name in old:
                 merged[name] = old[name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -25,6 +26,27 @@ def test_normalize_userinfo(case: dict[str, Any]) -> None:
 def test_normalize_userinfo_without_a_usable_id_raises(case: dict[str, Any]) -> None:
     with pytest.raises(KakaoResponseError, match="no usable id"):
         normalize_userinfo(case["input"])
+
+
+@pytest.mark.parametrize("case", table("userinfo", "oidc"))
+def test_claims_match_kakaos_own_oidc_userinfo(case: dict[str, Any]) -> None:
+    claims = normalize_userinfo(resolve(case["me"]))
+    kakao = resolve(case["oidc"])
+
+    assert set(kakao) <= set(claims)
+    for name in case["equal"]:
+        assert claims[name] == kakao[name], name
+    for name in kakao:
+        assert type(claims[name]) is type(kakao[name]), name
+
+
+def test_normalize_userinfo_does_not_change_its_input() -> None:
+    body = resolve({"$sample": "user_me_full"})
+    before = json.dumps(body, sort_keys=True)
+
+    normalize_userinfo(body)
+
+    assert json.dumps(body, sort_keys=True) == before
 
 
 def test_sub_is_always_a_string_and_kakao_id_keeps_full_precision() -> None:
@@ -56,7 +78,9 @@ def test_birthdate_follows_kakaos_oidc_rules(year: Any, day: Any, expected: str 
     ("phone", "expected"),
     [("+82 10-1234-5678", "+821012345678"), ("+82 010-1234-5678", "+821012345678"),
      ("+82 10 1234 5678", "+821012345678"), ("+1 415-555-0100", "+14155550100"),
-     ("010-1234-5678", None), ("+82 ", None)],
+     ("010-1234-5678", None), ("+82 ", None), ("+821012345678", "+821012345678"),
+     (" +82 10-1234-5678 ", "+821012345678"), ("+82 1", None), ("+82 10-1234-5678-9999-9999", None),
+     ("", None)],
 )  # fmt: skip
 def test_e164(phone: str, expected: str | None) -> None:
     assert e164(phone) == expected

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+import authlib_kakao
 
 FORBIDDEN = ["requests", "httpx", "httpx2", "flask", "django", "starlette", "uvicorn"]
 
@@ -23,3 +29,26 @@ def test_core_imports_no_http_client_or_framework() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert out.stdout.strip() == ""
+
+
+def _imported_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+CORE = Path(authlib_kakao.__file__).parent / "core"
+
+
+@pytest.mark.parametrize("module", sorted(CORE.glob("*.py")), ids=lambda p: p.name)
+def test_no_core_module_imports_io_or_authlib_jose_even_lazily(module: Path) -> None:
+    # Also catches imports inside functions, which the sys.modules check above cannot see.
+    # authlib.jose is deprecated (its warnings are errors here); joserfc replaces it.
+    banned = {*FORBIDDEN, "authlib.jose"}
+
+    for name in _imported_names(module):
+        assert not any(name == b or name.startswith(f"{b}.") for b in banned), name

@@ -26,7 +26,7 @@ def test_normalize_token(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", table("tokens", "normalize_errors"))
 def test_normalize_token_rejects_unusable_bodies(case: dict[str, Any]) -> None:
-    with pytest.raises(KakaoResponseError):
+    with pytest.raises(KakaoResponseError, match="token response"):
         normalize_token(case["input"], now=NOW)
 
 
@@ -36,6 +36,19 @@ def test_merge_refreshed_token(case: dict[str, Any]) -> None:
 
     for name, value in case["expected"].items():
         assert merged[name] == value, name
+    for name in case.get("expected_absent", []):
+        assert name not in merged
+
+
+@pytest.mark.parametrize("case", table("tokens", "refresh_chain"))
+def test_login_then_refreshes_keep_a_usable_refresh_token(case: dict[str, Any]) -> None:
+    token = normalize_token(resolve(case["login"]), now=NOW)
+
+    for refresh, expected in zip(case["refreshes"], case["expected_after"], strict=True):
+        fresh = normalize_token(resolve(refresh["body"]), now=NOW + refresh["at"])
+        token = merge_refreshed_token(token, fresh)
+        for name, value in expected.items():
+            assert token[name] == value, name
 
 
 def test_normalize_token_does_not_change_its_input() -> None:
@@ -52,6 +65,37 @@ def test_normalize_token_body_parses_and_normalises() -> None:
     token = normalize_token_body(resp, now=NOW)
 
     assert (token["expires_at"], token["scope"]) == (NOW + 60, "a b")
+
+
+def test_normalize_token_uses_the_clock_without_now() -> None:
+    import time
+
+    before = int(time.time())
+    token = normalize_token({"access_token": "a", "expires_in": 60})
+    after = int(time.time())
+
+    assert before + 60 <= token["expires_at"] <= after + 60
+
+
+def test_merge_does_not_change_its_inputs() -> None:
+    old = {"access_token": "a1", "refresh_token": "r1", "refresh_token_expires_at": 5}
+    new = {"access_token": "a2"}
+
+    merge_refreshed_token(old, new)
+
+    assert (old, new) == (
+        {"access_token": "a1", "refresh_token": "r1", "refresh_token_expires_at": 5},
+        {"access_token": "a2"},
+    )
+
+
+def test_normalize_token_body_rejects_a_body_that_is_not_a_token() -> None:
+    resp = HTTPResponse(200, {}, b"<html>login</html>")
+
+    with pytest.raises(KakaoResponseError) as caught:
+        normalize_token_body(resp, now=NOW)
+
+    assert caught.value.status_code == 200
 
 
 def test_normalize_token_body_raises_kakaos_error() -> None:

@@ -1,7 +1,7 @@
 """Table loaders for the core tests: tests/data/*.json, with references into Kakao's samples.
 
-Kakao's samples are read where the team keeps them, ``../shared/kakao/samples.json`` beside the
-checkout (CI has it there too), so the tests always check the reference itself, never a copy.
+Kakao's documented samples and the REST API reference live in ``tests/data/kakao/`` (a copy of the
+team's reference, so a plain clone runs the suite).
 A reference is ``{"$sample": name}`` (that sample's body), ``{"$sample": name, "$field": f}``
 (field ``f`` of the sample; its ``body`` if ``f`` holds one) or ``{"$sample": name, "$path": [...]}``
 (any value inside the sample).
@@ -15,7 +15,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
-KAKAO = REPO.parent / "shared" / "kakao"
+KAKAO = DATA / "kakao"
 SAMPLES: dict[str, Any] = json.loads((KAKAO / "samples.json").read_text("utf-8"))
 REFERENCE = (KAKAO / "reference.md").read_text("utf-8")
 

@@ -7,7 +7,7 @@ from tables import KAKAO, load, referenced_units, resolve, sample_units
 from authlib_kakao.core.endpoints import KakaoEndpoints
 
 
-def test_the_samples_are_read_from_the_shared_reference() -> None:
+def test_the_samples_are_in_the_repository() -> None:
     assert (KAKAO / "samples.json").is_file()
     assert len(sample_units()) > 20
 

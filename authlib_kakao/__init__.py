@@ -9,6 +9,7 @@ from authlib_kakao._version import __version__ as __version__
 from authlib_kakao.core.claims import normalize_userinfo
 from authlib_kakao.core.tokens import normalize_token
 from authlib_kakao.errors import (
+    APIRateLimitError,
     ConsentRequiredError,
     InvalidAccessTokenError,
     InvalidIDTokenError,
@@ -24,8 +25,10 @@ from authlib_kakao.errors import (
     UnknownSigningKeyError,
 )
 from authlib_kakao.provider import register_kakao
+from authlib_kakao.settings import KakaoSettings
 
 __all__ = [
+    "APIRateLimitError",
     "ConsentRequiredError",
     "InvalidAccessTokenError",
     "InvalidIDTokenError",
@@ -34,6 +37,7 @@ __all__ = [
     "KakaoConfigError",
     "KakaoError",
     "KakaoResponseError",
+    "KakaoSettings",
     "KakaoTransportError",
     "NotLinkedError",
     "RateLimitError",

@@ -2,35 +2,38 @@
 
 ::
 
-    KakaoError
+    KakaoError                                  every error: .hint .status_code .method .path
     ├── KakaoConfigError (also ValueError)     you called us wrong: bad registration, sync callback on async
-    ├── KakaoAuthError (also authlib OAuthError) kauth said no: .error .description .code .status_code .hint
-    │   └── InvalidIDTokenError                 the id_token failed verification (signature, iss, aud, ...)
-    │       └── UnknownSigningKeyError          its kid is not in the JWKS (the provider refetches once)
-    ├── KakaoAPIError                           kapi said no: .code (-401) .msg .status_code .hint
+    ├── KakaoAuthError (also authlib OAuthError) kauth said no: .error .description .code
+    │   ├── InvalidIDTokenError                 the id_token failed verification (signature, iss, aud, ...)
+    │   │   └── UnknownSigningKeyError          its kid is not in the JWKS (the provider refetches once)
+    │   └── TokenRateLimitError  (KOE237)       also a RateLimitError
+    ├── KakaoAPIError                           kapi said no: .code (-401) .msg .body
     │   ├── InvalidAccessTokenError   (-401)
     │   ├── ConsentRequiredError      (-402)    .required_scopes .allowed_scopes
     │   ├── NotLinkedError            (-101)
-    │   └── RateLimitError            (KOE237, -10, HTTP 429)
-    ├── KakaoResponseError                      the body was not what Kakao sends: .status_code .excerpt
-    └── KakaoTransportError                     network failure or timeout
+    │   └── APIRateLimitError   (-10, HTTP 429) also a RateLimitError
+    ├── RateLimitError                          marker: Kakao throttled the caller (catch both kinds)
+    ├── KakaoResponseError                      the body was not what Kakao sends: .excerpt
+    └── KakaoTransportError                     network failure or timeout: .timeout
 
-A rate limit on the token endpoint (KOE237) raises :class:`TokenRateLimitError`, which is both a
-:class:`KakaoAuthError` and a :class:`RateLimitError`, so either ``except`` clause catches it.
-
-Messages read ``CODE: description — hint``. No client secret, admin key, token or code verifier is
-ever part of a message or repr: descriptions that echo a credential are redacted when built.
+Messages read ``CODE: description — hint [METHOD /path]``. The hint comes from the error-code
+table (``core.error_codes``), handed in by the parsers that build these errors; this module knows
+no table. ``.method`` and ``.path`` name the call that failed (never its query, which may carry
+credentials). No client secret, admin key, token or code verifier is ever part of a message or
+repr: descriptions that echo a credential are redacted when built.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from authlib.integrations.base_client.errors import OAuthError
 
 __all__ = [
+    "APIRateLimitError",
     "ConsentRequiredError",
     "InvalidAccessTokenError",
     "InvalidIDTokenError",
@@ -64,15 +67,41 @@ def redact(text: str) -> str:
     return _AUTH_HEADER.sub(lambda m: f"{m.group(1)} ***", text)
 
 
+E = TypeVar("E", bound="KakaoError")
+
+
 class KakaoError(Exception):
     """Base class of every error raised by authlib-kakao."""
 
     hint: str = ""
     status_code: int | None = None
+    method: str | None = None
+    path: str | None = None
+
+    def at(self: E, method: str, path: str) -> E:
+        """Name the call that failed (kept if already named, so the innermost call wins)."""
+        if self.method is None:
+            self.method, self.path = method.upper(), path
+        return self
+
+    def _text(self) -> str:
+        return super().__str__()
+
+    def __str__(self) -> str:
+        text = self._text()
+        return f"{text} [{self.method} {self.path}]" if self.method else text
 
 
 class KakaoConfigError(KakaoError, ValueError):
     """The library was called or configured wrongly; raised before any request is sent."""
+
+
+class RateLimitError(KakaoError):
+    """Marker: Kakao throttled the caller (KOE237 on kauth, -10 or HTTP 429 on kapi).
+
+    Never raised itself: :class:`TokenRateLimitError` and :class:`APIRateLimitError` carry it, so
+    one ``except RateLimitError`` catches both hosts' limits.
+    """
 
 
 class KakaoAuthError(OAuthError, KakaoError):  # type: ignore[misc]
@@ -88,15 +117,17 @@ class KakaoAuthError(OAuthError, KakaoError):  # type: ignore[misc]
         *,
         code: str | None = None,
         status_code: int | None = None,
-        hint: str | None = None,
+        hint: str = "",
     ) -> None:
         self.code = code
         self.status_code = status_code
-        self.hint = hint if hint is not None else (hint_for(code) or hint_for(error))
+        self.hint = hint
         super().__init__(error or "kakao_error", redact(description or ""))
 
-    def __str__(self) -> str:
+    def _text(self) -> str:
         return _message(self.code or self.error, self.description, self.hint)
+
+    __str__ = KakaoError.__str__
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(error={self.error!r}, code={self.code!r})"
@@ -113,8 +144,12 @@ class UnknownSigningKeyError(InvalidIDTokenError):
     """The id_token names a ``kid`` that the JWKS does not have (Kakao may have rotated keys)."""
 
 
+class TokenRateLimitError(KakaoAuthError, RateLimitError):
+    """KOE237: too many tokens issued for one user (kauth); also a :class:`RateLimitError`."""
+
+
 class KakaoAPIError(KakaoError):
-    """Kakao's API server (kapi) refused: ``{msg, code}``."""
+    """Kakao's API server (kapi) refused: ``{msg, code}``; the whole body is kept as ``.body``."""
 
     def __init__(
         self,
@@ -122,17 +157,22 @@ class KakaoAPIError(KakaoError):
         *,
         code: int | str | None = None,
         status_code: int | None = None,
-        hint: str | None = None,
+        hint: str = "",
         body: Mapping[str, Any] | None = None,
     ) -> None:
         self.code = code
         self.msg = redact(msg)
         self.status_code = status_code
-        self.hint = hint if hint is not None else hint_for(code)
+        self.hint = hint
         self.body: dict[str, Any] = dict(body or {})
+        super().__init__(self.msg)
+
+    def _text(self) -> str:
         # Without Kakao's code (a bare 429 from a proxy) the status is the best label.
-        label = code if code is not None else (f"HTTP {status_code}" if status_code else None)
-        super().__init__(_message(label, self.msg, self.hint))
+        label = self.code if self.code is not None else None
+        if label is None and self.status_code:
+            label = f"HTTP {self.status_code}"
+        return _message(label, self.msg, self.hint)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, status_code={self.status_code!r})"
@@ -160,35 +200,8 @@ class NotLinkedError(KakaoAPIError):
     """-101: the user is not linked to this app (unlinked or never signed up)."""
 
 
-class RateLimitError(KakaoAPIError):
-    """Kakao throttled the caller: KOE237 (token issue), -10 (quota) or HTTP 429."""
-
-
-class TokenRateLimitError(KakaoAuthError, RateLimitError):  # type: ignore[misc]
-    """KOE237: too many tokens issued for one user; both a kauth and a rate-limit error."""
-
-    def __init__(
-        self,
-        error: str | None = None,
-        description: str | None = None,
-        *,
-        code: str | None = None,
-        status_code: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        KakaoAuthError.__init__(
-            self, error, description, code=code, status_code=status_code, hint=hint
-        )
-        # The MRO runs KakaoAPIError.__init__ inside the call above with Authlib's message;
-        # restore the kauth view of the attributes both parents define.
-        self.code = code
-        self.status_code = status_code
-        self.hint = hint if hint is not None else hint_for(code)
-        self.msg = self.description
-        self.body = {}
-
-    __str__ = KakaoAuthError.__str__
-    __repr__ = KakaoAuthError.__repr__
+class APIRateLimitError(KakaoAPIError, RateLimitError):
+    """-10 or HTTP 429 from kapi: a quota or rate limit; also a :class:`RateLimitError`."""
 
 
 class KakaoResponseError(KakaoError):
@@ -235,11 +248,3 @@ def _str_list(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return []
-
-
-def hint_for(code: object) -> str:
-    """The actionable one-line hint for a Kakao error code, or ``""`` when unknown."""
-    from authlib_kakao.core.error_codes import ERROR_CODES
-
-    entry = ERROR_CODES.get(str(code)) if code is not None else None
-    return entry.hint if entry else ""

@@ -10,8 +10,11 @@ What it sets, and why (see ``authlib-notes``):
 * PKCE S256 and a 10-second timeout on every request (``default_timeout`` for requests, ``timeout``
   for httpx: each library ignores the other's key).
 * Static endpoints and OIDC metadata from ``kauth_url``/``kapi_url``: no discovery request, ever.
-* Token responses are normalised (``core.tokens``) by one sync hook that serves requests and httpx
-  alike; a refresh without ``refresh_token`` keeps the old one and its expiry.
+* Token responses are normalised (``core.tokens``) where Authlib's session parses them
+  (``KakaoSessionMixin.parse_response_token``); a refresh without ``refresh_token`` keeps the old
+  one and its expiry.
+* Every Kakao URL derives from ``kauth_url``/``kapi_url``: endpoint keywords that would make the
+  URLs disagree (``authorize_url``, ``jwks_uri``, ``server_metadata_url``, …) are refused.
 * An id_token is verified on login (``parse_id_token``) when ``openid`` was requested. An id_token
   that arrives although ``openid=False`` (OIDC switched on in the console) is **dropped** from the
   token: it was not asked for, carries no nonce of ours, and nothing should trust it by accident.
@@ -19,27 +22,42 @@ What it sets, and why (see ``authlib-notes``):
 
 from __future__ import annotations
 
-import functools
 import inspect
 import logging
 import re
+import weakref
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAPI_URL, KAUTH_URL, KakaoEndpoints
-from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
+from authlib_kakao.core.scopes import with_openid
 from authlib_kakao.errors import KakaoConfigError
-from authlib_kakao.integrations.mixin import (
-    AsyncKakaoAppMixin,
-    KakaoAppMixin,
-    KakaoSettings,
-    with_openid,
-)
-from authlib_kakao.transport import DEFAULT_TIMEOUT, replace_json, to_http_response
+from authlib_kakao.settings import KakaoSettings
+from authlib_kakao.transport import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from authlib.integrations import django_client, flask_client, starlette_client
+
+    from authlib_kakao.integrations.django import KakaoDjangoApp
+    from authlib_kakao.integrations.flask import KakaoFlaskApp
+    from authlib_kakao.integrations.starlette import KakaoStarletteApp
 
 __all__ = ["register_kakao"]
 
 log = logging.getLogger(__name__)
+
+# Keywords that would give Authlib a second, diverging copy of an endpoint.
+_ENDPOINT_KWARGS = (
+    "authorize_url",
+    "access_token_url",
+    "api_base_url",
+    "server_metadata_url",
+    "jwks_uri",
+    "userinfo_endpoint",
+    "refresh_token_url",
+)
+# Names registered through us on registries that cannot tell yet (Flask's OAuth before init_app).
+_REGISTERED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
 class _RedactCodeVerifier(logging.Filter):
@@ -61,31 +79,15 @@ for _logger in (
     logging.getLogger(_logger).addFilter(_RedactCodeVerifier())
 
 
-def _token_hook(session: Any, settings: KakaoSettings, refresh: bool, resp: Any) -> Any:
-    """Normalise a token-endpoint response in place, or raise the mapped Kakao error."""
-    token = normalize_token_body(to_http_response(resp))
-    if refresh:
-        token = merge_refreshed_token(dict(session.token or {}), token)
-    elif "id_token" in token and not settings.openid:
-        del token["id_token"]
-        log.debug("dropped an id_token that was not requested (register_kakao(openid=False))")
-    return replace_json(resp, token)
-
-
 def _compliance_fix(
     settings: KakaoSettings, user_fix: Callable[[Any], None] | None
 ) -> Callable[[Any], None]:
     def fix(session: Any) -> None:
+        # Kakao takes the secret only in the body; HTTP Basic (Authlib's default) gets KOE101.
         session.token_endpoint_auth_method = (
             "client_secret_post" if session.client_secret else "none"
         )
-        for hook_type, refresh in (
-            ("access_token_response", False),
-            ("refresh_token_response", True),
-        ):
-            session.register_compliance_hook(
-                hook_type, functools.partial(_token_hook, session, settings, refresh)
-            )
+        session.kakao_openid = settings.openid
         if user_fix is not None:
             user_fix(session)
 
@@ -127,6 +129,57 @@ def _check_async_callbacks(oauth: Any, kwargs: Mapping[str, Any]) -> None:
                 )
 
 
+def _is_registered(oauth: Any, name: str) -> bool:
+    """Whether ``name`` is taken on ``oauth`` (Authlib would silently return the first app)."""
+    if name in _REGISTERED.get(oauth, ()):
+        return True
+    try:
+        return oauth.create_client(name) is not None
+    except RuntimeError:  # Flask's OAuth before init_app cannot create clients yet
+        return False
+
+
+@overload
+def register_kakao(
+    oauth: flask_client.OAuth,
+    name: str = ...,
+    *,
+    openid: bool = ...,
+    kauth_url: str = ...,
+    kapi_url: str = ...,
+    issuer: str | None = ...,
+    allowed_audiences: Iterable[str] = ...,
+    timeout: float = ...,
+    **kwargs: Any,
+) -> KakaoFlaskApp: ...
+# mypy sees Authlib's untyped registries as Any (so these never match for it, and it infers Any);
+# editors that read Authlib's source (pyright) pick the framework's class.
+@overload
+def register_kakao(  # type: ignore[overload-cannot-match]
+    oauth: django_client.OAuth,
+    name: str = ...,
+    *,
+    openid: bool = ...,
+    kauth_url: str = ...,
+    kapi_url: str = ...,
+    issuer: str | None = ...,
+    allowed_audiences: Iterable[str] = ...,
+    timeout: float = ...,
+    **kwargs: Any,
+) -> KakaoDjangoApp: ...
+@overload
+def register_kakao(  # type: ignore[overload-cannot-match]
+    oauth: starlette_client.OAuth,
+    name: str = ...,
+    *,
+    openid: bool = ...,
+    kauth_url: str = ...,
+    kapi_url: str = ...,
+    issuer: str | None = ...,
+    allowed_audiences: Iterable[str] = ...,
+    timeout: float = ...,
+    **kwargs: Any,
+) -> KakaoStarletteApp: ...
 def register_kakao(
     oauth: Any,
     name: str = "kakao",
@@ -153,20 +206,29 @@ def register_kakao(
             ``update_token``, ``authorize_params``, ``client_kwargs`` — merged with ours, …).
 
     Returns:
-        The framework's own Authlib app class extended with Kakao's behaviour: plain calls on Flask
-        and Django, coroutines on Starlette.
+        ``KakaoFlaskApp``, ``KakaoDjangoApp`` or ``KakaoStarletteApp`` (``authlib_kakao.integrations``):
+        the framework's own Authlib app class extended with Kakao's behaviour, its settings in
+        ``.settings``. Plain calls on Flask and Django, coroutines on Starlette.
 
     Raises:
-        KakaoConfigError: the name is taken, or a callback is sync where Authlib awaits it.
+        KakaoConfigError: the name is taken, an endpoint keyword would override ``kauth_url`` /
+            ``kapi_url``, or a callback is sync where Authlib awaits it.
     """
-    if name in getattr(oauth, "_registry", {}):
+    overridden = [key for key in _ENDPOINT_KWARGS if key in kwargs]
+    if overridden:
+        raise KakaoConfigError(
+            f"{', '.join(overridden)} cannot be set: every Kakao endpoint derives from "
+            f"kauth_url= and kapi_url= (and the id_token issuer from issuer=); set those instead."
+        )
+    if _is_registered(oauth, name):
         raise KakaoConfigError(
             f"{name!r} is already registered on this OAuth registry (Authlib would silently return "
             f"the first app); pass name= to register a second Kakao app."
         )
-    base: Any = oauth.oauth2_client_cls
-    is_async = inspect.iscoroutinefunction(base.authorize_access_token)
-    if is_async:
+    from authlib_kakao.integrations import app_class
+
+    client_cls: Any = app_class(oauth.oauth2_client_cls)
+    if inspect.iscoroutinefunction(client_cls.authorize_access_token):
         _check_async_callbacks(oauth, kwargs)
     endpoints = KakaoEndpoints(kauth_url, kapi_url, issuer or KAKAO_ISSUER)
     settings = KakaoSettings(
@@ -175,21 +237,27 @@ def register_kakao(
         allowed_audiences=tuple(allowed_audiences),
         authorize_params=dict(kwargs.pop("authorize_params", None) or {}),
     )
-    mixin = AsyncKakaoAppMixin if is_async else KakaoAppMixin
-    # A fresh class per registration: settings live on it, so two registrations never share them.
-    client_cls = type(f"Kakao{base.__name__}", (mixin, base), {"kakao": settings})
     metadata = endpoints.oidc_metadata()
     registration: dict[str, Any] = {
         "authorize_url": endpoints.authorize_url,
         "access_token_url": endpoints.token_url,
         "api_base_url": endpoints.api_base_url,
-        "issuer": metadata["issuer"],
-        "jwks_uri": metadata["jwks_uri"],
-        "userinfo_endpoint": metadata["userinfo_endpoint"],
-        "id_token_signing_alg_values_supported": metadata["id_token_signing_alg_values_supported"],
+        **{key: metadata[key] for key in _AUTHLIB_METADATA},
         **kwargs,
         "client_cls": client_cls,
+        "kakao_settings": settings,
         "client_kwargs": _client_kwargs(oauth, name, kwargs.get("client_kwargs"), openid, timeout),
         "compliance_fix": _compliance_fix(settings, kwargs.get("compliance_fix")),
     }
-    return oauth.register(name, **registration)
+    app = oauth.register(name, **registration)
+    _REGISTERED.setdefault(oauth, set()).add(name)
+    return app
+
+
+# The OIDC metadata Authlib itself reads (issuer check, algorithms) and users may look up.
+_AUTHLIB_METADATA = (
+    "issuer",
+    "jwks_uri",
+    "userinfo_endpoint",
+    "id_token_signing_alg_values_supported",
+)

@@ -1,72 +1,91 @@
-"""The only module that knows the HTTP libraries: requests (Flask, Django) and httpx/httpx2 (Starlette).
+"""The only code that sends: the sync and async pumps that drive core flows, and the error mapping.
 
-It turns their responses into the core's :class:`~authlib_kakao.core.responses.HTTPResponse`, and their
-network failures and timeouts into :class:`~authlib_kakao.errors.KakaoTransportError`.
+The pumps turn a flow's :class:`~authlib_kakao.core.http.HTTPRequest` into a call of a sender
+(the app's Authlib session, see ``integrations.mixin``) and a :class:`~authlib_kakao.core.http.Sleep`
+into a real wait. :func:`transport_errors` turns the HTTP libraries' network failures and timeouts
+into :class:`~authlib_kakao.errors.KakaoTransportError` and names the failed call on every error.
+
+No HTTP library is imported here: an exception can only come from a library already loaded, so
+its classes are looked up in ``sys.modules`` when one is raised (``import authlib_kakao`` stays
+cheap, and a Flask app never loads httpx).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, Generator, Iterator
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-import requests
-
-from authlib_kakao.core.responses import HTTPResponse
-from authlib_kakao.errors import KakaoTransportError
+from authlib_kakao.core.flows import Flow
+from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.errors import KakaoError, KakaoTransportError
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "pump",
     "pump_async",
-    "replace_json",
+    "response_call",
     "to_http_response",
     "transport_errors",
 ]
 
 T = TypeVar("T")
-Flow = Generator[str, HTTPResponse, T]
 
 DEFAULT_TIMEOUT = 10.0
 
 
-def _httpx_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
-    """(timeout errors, other transport errors) of whichever httpx flavours are installed."""
-    timeouts: list[type[BaseException]] = []
-    others: list[type[BaseException]] = []
-    for module_name in ("httpx2", "httpx"):
-        try:
-            module: Any = __import__(module_name)
-        except ImportError:
+def _classify(exc: BaseException) -> str | None:
+    """``"timeout"``, ``"network"`` or ``None`` (not a transport failure) for ``exc``."""
+    requests: Any = sys.modules.get("requests")
+    if requests is not None:
+        if isinstance(exc, requests.Timeout):
+            return "timeout"
+        broken = (
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        )
+        if isinstance(exc, broken):
+            return "network"
+    for name in ("httpx2", "httpx"):
+        httpx: Any = sys.modules.get(name)
+        if httpx is None:
             continue
-        timeouts.append(module.TimeoutException)
-        others.append(module.TransportError)
-    return tuple(timeouts), tuple(others)
-
-
-_HTTPX_TIMEOUTS, _HTTPX_TRANSPORT = _httpx_errors()
-_TIMEOUTS: tuple[type[BaseException], ...] = (requests.Timeout, *_HTTPX_TIMEOUTS)
-_TRANSPORT: tuple[type[BaseException], ...] = (
-    requests.ConnectionError,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-    *_HTTPX_TRANSPORT,
-)
+        if isinstance(exc, httpx.TimeoutException):
+            return "timeout"
+        if isinstance(exc, httpx.TransportError):
+            return "network"
+    return None
 
 
 @contextmanager
-def transport_errors(what: str = "Kakao") -> Iterator[None]:
-    """Re-raise network failures and timeouts inside the block as :class:`KakaoTransportError`."""
+def transport_errors(method: str, url: str) -> Iterator[None]:
+    """Inside the block: network failures and timeouts become :class:`KakaoTransportError`, and
+    every :class:`KakaoError` names the call (``method`` and the path of ``url``)."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
     try:
         yield
-    except _TIMEOUTS as exc:
-        raise KakaoTransportError(
-            f"{what} did not answer in time ({type(exc).__name__})", timeout=True
-        ) from None
-    except _TRANSPORT as exc:
-        # The exception text can carry the full URL with query parameters, so only its type is kept.
-        raise KakaoTransportError(f"could not reach {what} ({type(exc).__name__})") from None
+    except KakaoError as exc:
+        exc.at(method, path)
+        raise
+    except Exception as exc:
+        kind = _classify(exc)
+        if kind is None:
+            raise
+        # The library's text can carry the full URL with its query: only the type is kept.
+        reason = type(exc).__name__
+        host = parts.netloc or "Kakao"
+        message = (
+            f"{host} did not answer in time ({reason})"
+            if kind == "timeout"
+            else f"could not reach {host} ({reason})"
+        )
+        raise KakaoTransportError(message, timeout=kind == "timeout").at(method, path) from None
 
 
 def to_http_response(resp: Any) -> HTTPResponse:
@@ -74,28 +93,46 @@ def to_http_response(resp: Any) -> HTTPResponse:
     return HTTPResponse(int(resp.status_code), dict(resp.headers), bytes(resp.content))
 
 
-def replace_json(resp: Any, data: dict[str, Any]) -> Any:
-    """Make ``resp.json()`` return ``data`` (what Authlib reads next); works for requests and httpx."""
-    resp.json = lambda **_: data
-    resp._content = json.dumps(data).encode()
-    return resp
-
-
-def pump(flow: Flow[T], get: Callable[[str], HTTPResponse]) -> T:
-    """Drive a core flow with a blocking GET."""
+def response_call(resp: Any) -> tuple[str, str] | None:
+    """(method, path) of the request behind a requests or httpx response, when it is known."""
     try:
-        url = next(flow)
+        request = resp.request
+        return str(request.method), urlsplit(str(request.url)).path or "/"
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError for a bare Response
+        return None
+
+
+def pump(
+    flow: Flow[T],
+    send: Callable[[HTTPRequest], HTTPResponse],
+    sleep: Callable[[float], object] = time.sleep,
+) -> T:
+    """Drive ``flow`` with a blocking sender."""
+    try:
+        step = next(flow)
         while True:
-            url = flow.send(get(url))
+            if isinstance(step, Sleep):
+                sleep(step.seconds)
+                step = flow.send(None)
+            else:
+                step = flow.send(send(step))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
 
-async def pump_async(flow: Flow[T], get: Callable[[str], Awaitable[HTTPResponse]]) -> T:
-    """Drive a core flow with an awaited GET."""
+async def pump_async(
+    flow: Flow[T],
+    send: Callable[[HTTPRequest], Awaitable[HTTPResponse]],
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> T:
+    """Drive ``flow`` with an awaited sender."""
     try:
-        url = next(flow)
+        step = next(flow)
         while True:
-            url = flow.send(await get(url))
+            if isinstance(step, Sleep):
+                await sleep(step.seconds)
+                step = flow.send(None)
+            else:
+                step = flow.send(await send(step))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from authlib_kakao.core.error_codes import ERROR_CODES, HTTP_429
-from authlib_kakao.errors import (
-    KakaoAPIError,
-    KakaoAuthError,
-    KakaoError,
-    KakaoResponseError,
-    redact,
-)
+from authlib_kakao.core.error_codes import HTTP_429, KAPI, KAUTH, REDIRECT, lookup
+from authlib_kakao.core.http import HTTPResponse
+from authlib_kakao.errors import KakaoAPIError, KakaoAuthError, KakaoResponseError
 
-__all__ = ["HTTPResponse", "decode_json", "kapi_error", "kauth_error", "parse_kapi", "parse_kauth"]
+__all__ = [
+    "decode_json",
+    "kapi_error",
+    "kauth_error",
+    "parse_kapi",
+    "parse_kauth",
+    "redirect_error",
+]
 
-E = TypeVar("E", bound=KakaoError)
-
-_EXCERPT_CHARS = 120
 _CODE_CHARS = 40
 # Old servers (and Kakao's 2019 SDK fixtures) send kauth errors without error_code. Only the two
 # bodies that reference §2.3/§2.5 pair with a code are mapped, and only on an exact (error,
@@ -34,29 +32,6 @@ _LEGACY_CODES = {
     ("invalid_grant", "expired_or_invalid_refresh_token"): "KOE322",
     ("invalid_client", "Bad client credentials"): "KOE010",
 }
-
-
-@dataclass(frozen=True)
-class HTTPResponse:
-    """The parts of an HTTP response the parsers need; built by the transport from requests/httpx."""
-
-    status_code: int
-    headers: Mapping[str, str] = field(default_factory=dict)
-    content: bytes = b""
-
-    @property
-    def ok(self) -> bool:
-        """A 2xx status."""
-        return 200 <= self.status_code < 300
-
-    def excerpt(self) -> str:
-        """The start of the body on one line, credentials masked, for error messages.
-
-        A token response cut short is still a token response: its ``access_token`` is masked.
-        """
-        text = self.content[:_EXCERPT_CHARS].decode("utf-8", "replace")
-        text = redact(" ".join(text.split()))
-        return text + ("…" if len(self.content) > _EXCERPT_CHARS else "")
 
 
 def decode_json(resp: HTTPResponse) -> dict[str, Any]:
@@ -95,23 +70,28 @@ def kauth_error(resp: HTTPResponse, data: Mapping[str, Any]) -> KakaoAuthError:
     code = code[:_CODE_CHARS] if code else _LEGACY_CODES.get((error, description))
     if resp.status_code == 429 and code is None:
         code = "KOE237"
-    cls, hint = _lookup(code, KakaoAuthError)
-    if cls is KakaoAuthError and not hint:
-        hint = _lookup(error, KakaoAuthError)[1]  # only the hint: the class follows the code
-    return cls(error, description, code=code, status_code=resp.status_code, hint=hint)
+    row = lookup(code, KAUTH)
+    if row is None:  # the hint may still follow the error value (access_denied); the class not
+        hint_row = lookup(error, REDIRECT)
+        return KakaoAuthError(
+            error,
+            description,
+            code=code,
+            status_code=resp.status_code,
+            hint=hint_row.hint if hint_row else "",
+        )
+    cls: Any = row.exc
+    error_obj: KakaoAuthError = cls(
+        error, description, code=code, status_code=resp.status_code, hint=row.hint
+    )
+    return error_obj
 
 
-def _lookup(key: object, kind: type[E]) -> tuple[type[E], str]:
-    """The class and hint the table gives ``key``, when that class is a ``kind``; else (kind, "").
-
-    kauth rows never serve kapi and back: TokenRateLimitError is both, and belongs to kauth.
-    """
-    row = ERROR_CODES.get(str(key)) if key is not None else None
-    if row is None or not issubclass(row.exc, kind):
-        return kind, ""
-    if kind is KakaoAPIError and issubclass(row.exc, KakaoAuthError):
-        return kind, ""
-    return row.exc, row.hint
+def redirect_error(error: object, description: object) -> KakaoAuthError:
+    """The exception for Kakao's ``?error=…&error_description=…`` redirect back to the app."""
+    text = _text(error) or "kakao_error"
+    row = lookup(text, REDIRECT)
+    return KakaoAuthError(text, _text(description) or "", hint=row.hint if row else "")
 
 
 def _kapi_code(value: object) -> int | str | None:
@@ -144,10 +124,14 @@ def kapi_error(resp: HTTPResponse, data: Mapping[str, Any]) -> KakaoAPIError:
     """
     code = _kapi_code(data.get("code"))
     msg = _text(data.get("msg")) or ""
-    cls, hint = _lookup(code, KakaoAPIError)
-    if not hint and resp.status_code == 429:
-        cls, hint = _lookup(HTTP_429, KakaoAPIError)
-    return cls(msg, code=code, status_code=resp.status_code, hint=hint, body=data)
+    row = lookup(code, KAPI)
+    if row is None and resp.status_code == 429:
+        row = lookup(HTTP_429, KAPI)
+    cls: Any = row.exc if row else KakaoAPIError
+    error_obj: KakaoAPIError = cls(
+        msg, code=code, status_code=resp.status_code, hint=row.hint if row else "", body=data
+    )
+    return error_obj
 
 
 def parse_kauth(resp: HTTPResponse) -> dict[str, Any]:

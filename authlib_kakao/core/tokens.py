@@ -12,7 +12,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from authlib_kakao.core.responses import HTTPResponse, parse_kauth
+from authlib_kakao.core.http import HTTPResponse
+from authlib_kakao.core.responses import parse_kauth
+from authlib_kakao.core.scopes import scope_items
 from authlib_kakao.errors import KakaoResponseError
 
 __all__ = ["merge_refreshed_token", "normalize_token", "normalize_token_body"]
@@ -48,17 +50,6 @@ def _seconds(data: Mapping[str, Any], name: str) -> int | None:
     )
 
 
-def _scope(value: object) -> str | None:
-    """Space-separated scope from Kakao's spaces, the docs' commas, or a list."""
-    if isinstance(value, str):
-        items = value.replace(",", " ").split()
-    elif isinstance(value, (list, tuple)):
-        items = [item.strip() for item in value if isinstance(item, str) and item.strip()]
-    else:
-        return None
-    return " ".join(items)
-
-
 def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> dict[str, Any]:
     """A Kakao token response as Authlib expects it, the same whatever shape Kakao or a proxy sent.
 
@@ -87,11 +78,11 @@ def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> dic
         token["refresh_token_expires_in"] = refresh_in
         token["refresh_token_expires_at"] = int(issued) + refresh_in
     if "scope" in token:
-        scope = _scope(token["scope"])
-        if scope is None:
+        items = scope_items(token["scope"])
+        if items is None:
             del token["scope"]
         else:
-            token["scope"] = scope
+            token["scope"] = " ".join(items)
     return token
 
 

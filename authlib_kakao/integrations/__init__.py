@@ -1,7 +1,48 @@
-"""Framework glue: the Kakao mixins that register_kakao puts on Authlib's app classes."""
+"""Framework glue: one named Kakao app class per framework, picked for an Authlib registry.
+
+``flask.KakaoFlaskApp``, ``django.KakaoDjangoApp`` and ``starlette.KakaoStarletteApp`` are
+imported only when a registry of that framework registers Kakao, so importing authlib_kakao loads
+no web framework and no HTTP library.
+"""
 
 from __future__ import annotations
 
-from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin, KakaoAppMixin, KakaoSettings
+import functools
+import importlib
+import inspect
+from typing import Any
 
-__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin", "KakaoSettings"]
+__all__ = ["app_class"]
+
+# Authlib's client package -> our module and class for it.
+_NAMED = {
+    "authlib.integrations.flask_client": ("flask", "KakaoFlaskApp"),
+    "authlib.integrations.django_client": ("django", "KakaoDjangoApp"),
+    "authlib.integrations.starlette_client": ("starlette", "KakaoStarletteApp"),
+}
+
+
+@functools.cache
+def app_class(base: type) -> type:
+    """The Kakao app class for Authlib's app class ``base`` (a registry's ``oauth2_client_cls``).
+
+    Authlib's own three get the named classes; a custom subclass gets the same mixins composed
+    onto it once (cached), so ``isinstance`` and subclassing keep working.
+    """
+    package = base.__module__.rpartition(".")[0]
+    if package in _NAMED:
+        module, name = _NAMED[package]
+        named: type = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        if named.__bases__[-1] is base:
+            return named
+    from authlib_kakao.integrations.mixin import (
+        AsyncKakaoAppMixin,
+        KakaoAppMixin,
+        KakaoSessionMixin,
+    )
+
+    is_async = inspect.iscoroutinefunction(base.authorize_access_token)  # type: ignore[attr-defined]
+    mixin = AsyncKakaoAppMixin if is_async else KakaoAppMixin
+    session_base: Any = base.client_cls  # type: ignore[attr-defined]
+    session = type(f"Kakao{session_base.__name__}", (KakaoSessionMixin, session_base), {})
+    return type(f"Kakao{base.__name__}", (mixin, base), {"client_cls": session})

@@ -1,56 +1,44 @@
-"""What every framework's Kakao app adds to Authlib's own app class.
+"""What every framework's Kakao app adds to Authlib's own app class, and to its HTTP session.
 
-``register_kakao`` builds ``type(..., (KakaoAppMixin, FlaskOAuth2App), ...)`` (or Django's, or
-``AsyncKakaoAppMixin`` with Starlette's), so everything Authlib users know keeps working. The shared
-logic lives in :class:`_KakaoBase` and the core; the sync and async faces differ only in how they
-send (one-line delegations, compared by ``tests/test_public_api.py``).
+``KakaoFlaskApp`` is ``KakaoAppMixin`` + Authlib's ``FlaskOAuth2App`` (likewise Django; Starlette
+takes ``AsyncKakaoAppMixin``), so everything Authlib users know keeps working. Kakao calls are core
+flows (``core.flows``) driven by one pump per face; the two faces differ only in how they send,
+and their methods are one-line delegations (their signatures are compared by a test).
+
+Seams used, all Authlib's own: the ``client_cls`` class attribute (our session class), the session's
+``parse_response_token`` (token normalisation and the refresh merge), ``compliance_fix`` (client
+authentication), ``request(..., withhold_token=True)`` for unauthenticated calls, and
+``server_metadata["jwks"]`` as the JWKS cache.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
+from urllib.parse import urljoin
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.oidc.core import UserInfo
 
-from authlib_kakao.core.claims import normalize_userinfo
-from authlib_kakao.core.endpoints import KakaoEndpoints
-from authlib_kakao.core.flows import id_token_flow
-from authlib_kakao.core.responses import HTTPResponse, parse_kapi
-from authlib_kakao.errors import KakaoAuthError
-from authlib_kakao.transport import pump, pump_async, to_http_response, transport_errors
+from authlib_kakao.core.flows import Flow, id_token_flow, userinfo_flow
+from authlib_kakao.core.http import HTTPRequest, HTTPResponse
+from authlib_kakao.core.responses import redirect_error
+from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
+from authlib_kakao.errors import KakaoConfigError, KakaoError
+from authlib_kakao.settings import KakaoSettings
+from authlib_kakao.transport import (
+    pump,
+    pump_async,
+    response_call,
+    to_http_response,
+    transport_errors,
+)
 
-__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin", "KakaoSettings", "with_openid"]
+__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin", "KakaoSessionMixin"]
 
-
-def with_openid(scope: object) -> str:
-    """``scope`` (a string with commas or spaces, or a list) as a space-separated string with ``openid``."""
-    if isinstance(scope, (list, tuple)):
-        items = [str(item) for item in scope]
-    else:
-        items = str(scope or "").replace(",", " ").split()
-    return " ".join(items if "openid" in items else ["openid", *items])
-
-
-@dataclass(frozen=True)
-class KakaoSettings:
-    """One registration's Kakao settings, stored on the app class built for that registration."""
-
-    endpoints: KakaoEndpoints
-    openid: bool = False
-    allowed_audiences: tuple[str, ...] = ()
-    authorize_params: Mapping[str, Any] = field(default_factory=dict)
-
-    def authorize_kwargs(self, per_call: Mapping[str, Any]) -> dict[str, Any]:
-        """Registered ``authorize_params`` under per-call ones (Authlib does the reverse)."""
-        merged = {**self.authorize_params, **per_call}
-        if self.openid and "scope" in merged:
-            # Kakao issues no new id_token for a consent request without `openid`.
-            merged["scope"] = with_openid(merged["scope"])
-        return merged
+log = logging.getLogger("authlib_kakao")
 
 
 @contextmanager
@@ -65,50 +53,109 @@ def redirect_errors() -> Iterator[None]:
     except OAuthError as exc:
         if type(exc) is not OAuthError:
             raise
-        raise KakaoAuthError(exc.error, exc.description) from None
+        raise redirect_error(exc.error, exc.description) from None
+
+
+class KakaoSessionMixin:
+    """Kakao's token responses on Authlib's session (requests ``OAuth2Session`` or httpx client).
+
+    ``parse_response_token`` is where Authlib reads every token response, code exchange and refresh
+    alike: ours normalises it (``core.tokens``), raises Kakao's errors as ours, drops an id_token
+    nobody asked for, and merges a refresh into the token it replaces (Kakao omits an unrotated
+    refresh token). A code exchange starts from an empty token, so the merge leaves it as it is.
+    """
+
+    token: Any
+    kakao_openid: bool = True  # set per registration by the compliance fix
+
+    def parse_response_token(self, resp: Any) -> Any:
+        try:
+            token = normalize_token_body(to_http_response(resp))
+        except KakaoError as exc:
+            call = response_call(resp)
+            if call is not None:
+                exc.at(*call)
+            raise
+        if not self.kakao_openid and token.pop("id_token", None) is not None:
+            log.debug("dropped an id_token that was not requested (register_kakao(openid=False))")
+        self.token = merge_refreshed_token(dict(self.token or {}), token)
+        return self.token
 
 
 class _KakaoBase:
     """Logic shared by the sync and async faces; no I/O here."""
 
-    kakao: ClassVar[KakaoSettings]
+    settings: KakaoSettings
     client_id: str
     access_token_url: str
+    api_base_url: str | None
     server_metadata: dict[str, Any]
+
+    def __init__(self, *args: Any, kakao_settings: KakaoSettings | None = None, **kwargs: Any):
+        self.settings = kakao_settings or KakaoSettings()
+        super().__init__(*args, **kwargs)
 
     def create_authorization_url(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
         """Authlib's, with per-call ``prompt``/``scope``/``login_hint``/``service_terms`` winning."""
         parent: Any = super()
-        return parent.create_authorization_url(redirect_uri, **self.kakao.authorize_kwargs(kwargs))
+        return parent.create_authorization_url(
+            redirect_uri, **self.settings.authorize_kwargs(kwargs)
+        )
 
-    def _id_token_flow(self, token: Mapping[str, Any], nonce: str | None, leeway: int) -> Any:
-        return id_token_flow(
+    def _absolute(self, url: str) -> str:
+        if self.api_base_url and not url.startswith(("https://", "http://")):
+            return urljoin(self.api_base_url, url)
+        return url
+
+    @staticmethod
+    def _request_kwargs(request: HTTPRequest, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """What Authlib's ``request`` takes for ``request``: bearer calls carry the caller's
+        ``token=``/``request=``, others withhold any token."""
+        sent: dict[str, Any] = (
+            dict(kwargs) if request.auth == "bearer" else {"withhold_token": True}
+        )
+        if request.query:
+            sent["params"] = dict(request.query)
+        if request.form:
+            sent["data"] = dict(request.form)
+        if request.headers:
+            sent["headers"] = dict(request.headers)
+        return sent
+
+    def _userinfo_flow(self) -> Flow[UserInfo]:
+        claims = yield from userinfo_flow(self.settings.endpoints)
+        return UserInfo(claims)
+
+    def _id_token_flow(
+        self,
+        token: Mapping[str, Any],
+        nonce: str | None,
+        claims_options: Any,
+        claims_cls: Any,
+        leeway: int,
+    ) -> Flow[UserInfo]:
+        if claims_options is not None or claims_cls is not None:
+            raise KakaoConfigError(
+                "claims_options/claims_cls are not used by authlib-kakao, which checks iss, aud, "
+                "exp, iat and nonce itself: use register_kakao(issuer=..., allowed_audiences=...) "
+                "and authorize_access_token(leeway=...) instead."
+            )
+        claims, fetched = yield from id_token_flow(
             str(token["id_token"]),
             jwks=self.server_metadata.get("jwks"),
-            jwks_uri=self.kakao.endpoints.jwks_uri,
-            issuer=self.kakao.endpoints.issuer,
-            audiences=(self.client_id, *self.kakao.allowed_audiences),
+            endpoints=self.settings.endpoints,
+            audiences=(self.client_id, *self.settings.allowed_audiences),
             nonce=nonce,
             leeway=leeway,
         )
-
-    def _id_token_result(self, result: tuple[dict[str, Any], dict[str, Any] | None]) -> UserInfo:
-        claims, fetched = result
         if fetched is not None:
             self.server_metadata["jwks"] = fetched  # Authlib's own JWKS cache slot
         return UserInfo(claims)
 
-    def _plain_session(self) -> Any:
-        """A token-less session for the JWKS (Authlib 1.7+ has ``_get_session``; 1.6 has not)."""
-        session = self.client_cls(**self.client_kwargs)  # type: ignore[attr-defined]
-        agent = getattr(self, "_user_agent", None)
-        if agent:
-            session.headers["User-Agent"] = agent
-        return session
-
-    @staticmethod
-    def _userinfo_result(resp: Any) -> UserInfo:
-        return UserInfo(normalize_userinfo(parse_kapi(to_http_response(resp))))
+    def _refresh_session(self, token: Mapping[str, Any]) -> Any:
+        oauth_client: Any = self._get_oauth_client(**self.server_metadata)  # type: ignore[attr-defined]
+        oauth_client.token = dict(token)
+        return oauth_client
 
 
 class KakaoAppMixin(_KakaoBase):
@@ -119,27 +166,24 @@ class KakaoAppMixin(_KakaoBase):
             return super().authorize_access_token(*args, **kwargs)  # type: ignore[misc]
 
     def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
-        with transport_errors():
+        with transport_errors(method, self._absolute(url)):
             return super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
 
     def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
-        with transport_errors():
+        with transport_errors("POST", self.access_token_url):
             return super().fetch_access_token(redirect_uri, **kwargs)  # type: ignore[misc]
 
     def refresh_token(self, token: Mapping[str, Any]) -> dict[str, Any]:
-        """Refresh ``token`` now; the new token (old refresh token kept if Kakao sent none) also
-        reaches ``update_token``."""
-        with transport_errors(), self._get_oauth_client(**self.load_server_metadata()) as session:  # type: ignore[attr-defined]
-            session.token = dict(token)
+        """Refresh ``token`` now; the new token (the old refresh token kept if Kakao sent none)
+        also reaches ``update_token``."""
+        with transport_errors("POST", self.access_token_url), self._refresh_session(token) as s:
             return dict(
-                session.refresh_token(
-                    self.access_token_url, refresh_token=token.get("refresh_token")
-                )
+                s.refresh_token(self.access_token_url, refresh_token=token.get("refresh_token"))
             )
 
     def userinfo(self, **kwargs: Any) -> UserInfo:
         """The user's profile from ``/v2/user/me`` as OpenID Connect claims (``sub``, ``nickname``, ...)."""
-        return self._userinfo_result(self.get(self.kakao.endpoints.userinfo_url, **kwargs))  # type: ignore[attr-defined]
+        return pump(self._userinfo_flow(), lambda r: self._send(r, kwargs))
 
     def parse_id_token(
         self,
@@ -150,11 +194,12 @@ class KakaoAppMixin(_KakaoBase):
         leeway: int = 120,
     ) -> UserInfo:
         """Verify the login's id_token (signature, iss, aud, exp, nonce) and return its claims."""
-        return self._id_token_result(pump(self._id_token_flow(token, nonce, leeway), self._get_url))
+        flow = self._id_token_flow(token, nonce, claims_options, claims_cls, leeway)
+        return pump(flow, lambda r: self._send(r, {}))
 
-    def _get_url(self, url: str) -> HTTPResponse:
-        with transport_errors(), self._plain_session() as session:
-            return to_http_response(session.request("GET", url, withhold_token=True))
+    def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
+        sent = self._request_kwargs(request, kwargs)
+        return to_http_response(self.request(request.method, request.url, **sent))
 
 
 class AsyncKakaoAppMixin(_KakaoBase):
@@ -165,28 +210,27 @@ class AsyncKakaoAppMixin(_KakaoBase):
             return await super().authorize_access_token(*args, **kwargs)  # type: ignore[misc]
 
     async def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
-        with transport_errors():
+        with transport_errors(method, self._absolute(url)):
             return await super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
 
     async def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
-        with transport_errors():
+        with transport_errors("POST", self.access_token_url):
             return await super().fetch_access_token(redirect_uri, **kwargs)  # type: ignore[misc]
 
     async def refresh_token(self, token: Mapping[str, Any]) -> dict[str, Any]:
-        """Refresh ``token`` now; the new token (old refresh token kept if Kakao sent none) also
-        reaches ``update_token``."""
-        with transport_errors():
-            async with self._get_oauth_client(**await self.load_server_metadata()) as session:  # type: ignore[attr-defined]
-                session.token = dict(token)
+        """Refresh ``token`` now; the new token (the old refresh token kept if Kakao sent none)
+        also reaches ``update_token``."""
+        with transport_errors("POST", self.access_token_url):
+            async with self._refresh_session(token) as s:
                 return dict(
-                    await session.refresh_token(
+                    await s.refresh_token(
                         self.access_token_url, refresh_token=token.get("refresh_token")
                     )
                 )
 
     async def userinfo(self, **kwargs: Any) -> UserInfo:
         """The user's profile from ``/v2/user/me`` as OpenID Connect claims (``sub``, ``nickname``, ...)."""
-        return self._userinfo_result(await self.get(self.kakao.endpoints.userinfo_url, **kwargs))  # type: ignore[attr-defined]
+        return await pump_async(self._userinfo_flow(), lambda r: self._send(r, kwargs))
 
     async def parse_id_token(
         self,
@@ -197,11 +241,9 @@ class AsyncKakaoAppMixin(_KakaoBase):
         leeway: int = 120,
     ) -> UserInfo:
         """Verify the login's id_token (signature, iss, aud, exp, nonce) and return its claims."""
-        return self._id_token_result(
-            await pump_async(self._id_token_flow(token, nonce, leeway), self._get_url)
-        )
+        flow = self._id_token_flow(token, nonce, claims_options, claims_cls, leeway)
+        return await pump_async(flow, lambda r: self._send(r, {}))
 
-    async def _get_url(self, url: str) -> HTTPResponse:
-        with transport_errors():
-            async with self._plain_session() as session:
-                return to_http_response(await session.request("GET", url, withhold_token=True))
+    async def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
+        sent = self._request_kwargs(request, kwargs)
+        return to_http_response(await self.request(request.method, request.url, **sent))

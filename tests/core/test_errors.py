@@ -11,8 +11,15 @@ import pytest
 from tables import REFERENCE, is_ref, resolve, sample_status, table
 
 import authlib_kakao.errors as errors
-from authlib_kakao.core.error_codes import ERROR_CODES, HTTP_429, ErrorCode, render_markdown
-from authlib_kakao.core.responses import HTTPResponse, kauth_error, parse_kapi, parse_kauth
+from authlib_kakao.core.error_codes import (
+    ERROR_CODES,
+    HTTP_429,
+    ErrorCode,
+    lookup,
+    render_markdown,
+)
+from authlib_kakao.core.http import HTTPResponse
+from authlib_kakao.core.responses import kauth_error, parse_kapi, parse_kauth, redirect_error
 
 
 def reference_codes() -> list[str]:
@@ -88,9 +95,9 @@ def test_every_row_is_raised_by_the_mapper_with_its_class_and_hint(row: ErrorCod
     ("code", "cls"),
     [("KOE237", errors.TokenRateLimitError), ("-401", errors.InvalidAccessTokenError),
      ("-402", errors.ConsentRequiredError), ("-101", errors.NotLinkedError),
-     ("-10", errors.RateLimitError), ("KOE320", errors.KakaoAuthError),
+     ("-10", errors.APIRateLimitError), ("KOE320", errors.KakaoAuthError),
      ("KOE205", errors.KakaoAuthError), ("-1", errors.KakaoAPIError),
-     (HTTP_429, errors.RateLimitError)],
+     (HTTP_429, errors.APIRateLimitError)],
 )  # fmt: skip
 def test_special_codes_map_to_their_classes(code: str, cls: type[Exception]) -> None:
     assert ERROR_CODES[code].exc is cls
@@ -107,11 +114,59 @@ def test_the_briefs_console_hints() -> None:
 def test_token_rate_limit_is_both_an_auth_and_a_rate_limit_error() -> None:
     from authlib.integrations.base_client.errors import OAuthError
 
-    exc = errors.TokenRateLimitError("too_many_requests", "slow", code="KOE237", status_code=429)
+    exc = errors.TokenRateLimitError(
+        "too_many_requests", "slow", code="KOE237", status_code=429, hint="wait"
+    )
 
     assert isinstance(exc, errors.RateLimitError)
     assert isinstance(exc, OAuthError)
-    assert str(exc).startswith("KOE237: slow — ")
+    assert not isinstance(exc, errors.KakaoAPIError)  # a kauth error, not a kapi one
+    assert (exc.code, exc.status_code, exc.hint) == ("KOE237", 429, "wait")
+    assert str(exc) == "KOE237: slow — wait"
+
+
+def test_one_except_clause_catches_both_hosts_rate_limits() -> None:
+    kauth = errors.TokenRateLimitError("too_many_requests", "slow", code="KOE237")
+    kapi = errors.APIRateLimitError("quota", code=-10)
+
+    for exc in (kauth, kapi):
+        with pytest.raises(errors.RateLimitError):
+            raise exc
+    assert isinstance(kapi, errors.KakaoAPIError)
+
+
+@pytest.mark.parametrize(
+    ("code", "host"),
+    [("KOE237", "kauth"), ("KOE320", "kauth"), ("access_denied", "redirect"),
+     ("login_required", "redirect"), ("-401", "kapi"), ("-10", "kapi"), (HTTP_429, "kapi")],
+)  # fmt: skip
+def test_every_code_has_its_host(code: str, host: str) -> None:
+    assert ERROR_CODES[code].host == host
+
+
+def test_codes_are_looked_up_only_for_their_host() -> None:
+    assert lookup("KOE320", "kapi") is None
+    assert lookup("-401", "kauth") is None
+    assert lookup("access_denied", "kauth") is None
+    assert lookup("access_denied", "redirect") is ERROR_CODES["access_denied"]
+    assert lookup("-401", "kapi") is ERROR_CODES["-401"]
+
+
+def test_errors_name_the_failed_call_once_the_innermost_call_named_it() -> None:
+    exc = errors.InvalidAccessTokenError("this access token does not exist", code=-401, hint="h")
+
+    exc.at("get", "/v2/user/me").at("POST", "/oauth/token")
+
+    assert (exc.method, exc.path) == ("GET", "/v2/user/me")
+    assert str(exc) == "-401: this access token does not exist — h [GET /v2/user/me]"
+
+
+def test_redirect_errors_get_their_hint_from_the_redirect_rows() -> None:
+    exc = redirect_error("access_denied", "User denied access")
+
+    assert type(exc) is errors.KakaoAuthError
+    assert exc.hint == ERROR_CODES["access_denied"].hint
+    assert str(exc) == f"access_denied: User denied access — {exc.hint}"
 
 
 def test_rendered_markdown_has_one_row_per_code() -> None:
@@ -121,8 +176,8 @@ def test_rendered_markdown_has_one_row_per_code() -> None:
     assert len(rows) == len(ERROR_CODES)
     for row in ERROR_CODES.values():
         status = str(row.status) if row.status is not None else "—"
-        assert f"| `{row.code}` | {status} | `{row.exc.__name__}` |" in page
-    assert page.startswith("| Code | HTTP | Exception | What to do |")
+        assert f"| `{row.code}` | {row.host} | {status} | `{row.exc.__name__}` |" in page
+    assert page.startswith("| Code | From | HTTP | Exception | What to do |")
 
 
 def _response(case: dict[str, Any]) -> HTTPResponse:
@@ -213,7 +268,7 @@ def _every_error(text: str) -> list[errors.KakaoError]:
         errors.InvalidAccessTokenError(text, code=-401, body={"msg": text}),
         errors.ConsentRequiredError(text, code=-402),
         errors.NotLinkedError(text, code=-101),
-        errors.RateLimitError(text, code=-10),
+        errors.APIRateLimitError(text, code=-10),
         errors.KakaoResponseError("odd body", excerpt=text),
         errors.KakaoTransportError(text),
     ]

@@ -14,8 +14,8 @@ from authlib.integrations.starlette_client import OAuth as StarletteOAuth
 from flask import Flask
 from starlette.config import Config
 
-from authlib_kakao import KakaoConfigError, register_kakao
-from authlib_kakao.integrations import AsyncKakaoAppMixin, KakaoAppMixin
+from authlib_kakao import KakaoAuthError, KakaoConfigError, register_kakao
+from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin, KakaoAppMixin
 from authlib_kakao.testing import KakaoEmulator
 
 
@@ -133,8 +133,8 @@ def test_two_registrations_do_not_share_settings() -> None:
     second = register_kakao(second_oauth, client_id="two")
 
     assert second.client_id == "two"
-    assert type(first) is not type(second)
-    assert second.kakao.openid is False
+    assert (first.settings.openid, second.settings.openid) == (True, False)
+    assert first.settings.endpoints.kauth_url == "http://one.test"
     assert second.authorize_url == "https://kauth.kakao.com/oauth/authorize"
     assert "scope" not in second.client_kwargs
 
@@ -171,6 +171,68 @@ def test_user_compliance_fix_still_runs() -> None:
     assert len(seen) == 1
 
 
+def test_the_same_name_twice_is_refused_before_flask_init_app() -> None:
+    oauth = FlaskOAuth()  # application-factory style: no app yet
+    register_kakao(oauth, client_id="one")
+
+    with pytest.raises(KakaoConfigError, match="already registered"):
+        register_kakao(oauth, client_id="two")
+
+
+@pytest.mark.parametrize(
+    "keyword", ["authorize_url", "access_token_url", "api_base_url", "jwks_uri",
+                "userinfo_endpoint", "server_metadata_url"],
+)  # fmt: skip
+def test_endpoint_keywords_that_would_diverge_are_refused(keyword: str) -> None:
+    _, oauth = flask_oauth()
+
+    with pytest.raises(KakaoConfigError, match=f"{keyword}.*kauth_url= and kapi_url="):
+        register_kakao(oauth, client_id="id", **{keyword: "https://elsewhere.test/x"})
+
+
+def test_each_framework_gets_its_named_app_class() -> None:
+    from authlib.integrations.django_client import OAuth as DjangoOAuth
+    from harness import configure_django
+
+    from authlib_kakao.integrations.django import KakaoDjangoApp
+    from authlib_kakao.integrations.flask import KakaoFlaskApp
+    from authlib_kakao.integrations.starlette import KakaoStarletteApp
+
+    configure_django()
+    _, oauth = flask_oauth()
+
+    assert type(register_kakao(oauth, client_id="i")) is KakaoFlaskApp
+    assert type(register_kakao(DjangoOAuth(), client_id="i")) is KakaoDjangoApp
+    assert type(register_kakao(StarletteOAuth(), client_id="i")) is KakaoStarletteApp
+
+
+def test_a_custom_authlib_app_class_gets_the_kakao_mixins_composed_onto_it() -> None:
+    from authlib.integrations.flask_client import FlaskOAuth2App
+
+    class AuditedApp(FlaskOAuth2App):  # type: ignore[misc]
+        audited = True
+
+    class AuditedOAuth(FlaskOAuth):  # type: ignore[misc]
+        oauth2_client_cls = AuditedApp
+
+    kakao = register_kakao(AuditedOAuth(Flask(__name__)), client_id="i")
+
+    assert isinstance(kakao, AuditedApp)
+    assert isinstance(kakao, KakaoAppMixin)
+    assert kakao.audited
+    assert kakao._get_oauth_client().token_endpoint_auth_method == "none"
+
+
+def test_claims_options_are_refused_rather_than_silently_ignored() -> None:
+    _, oauth = flask_oauth()
+    kakao = register_kakao(oauth, client_id="id", openid=True)
+
+    with pytest.raises(KakaoConfigError, match="allowed_audiences"):
+        kakao.parse_id_token(
+            {"id_token": "a.b.c"}, nonce=None, claims_options={"iss": {"essential": True}}
+        )
+
+
 def test_the_returned_app_is_the_frameworks_authlib_app() -> None:
     from authlib.integrations.flask_client import FlaskOAuth2App
     from authlib.integrations.starlette_client import StarletteOAuth2App
@@ -193,11 +255,12 @@ def test_no_secret_means_client_id_only_in_the_body(
     session = kakao._get_oauth_client()
     session.hooks["response"].append(lambda resp, **kw: sent.append(resp.request.body))
     assert session.token_endpoint_auth_method == "none"
-    with pytest.raises(Exception):  # noqa: B017 - the emulator refuses the made-up code
+    with pytest.raises(KakaoAuthError) as refused:  # the emulator refuses the made-up code
         session.fetch_token(
             f"{kakao_emulator.url}/oauth/token", code="x", redirect_uri="http://localhost/auth"
         )
 
+    assert refused.value.code == "KOE101"  # no app has the made-up client_id
     body = parse_qs(sent[0])
     assert body["client_id"] == ["id"]
     assert "client_secret" not in body

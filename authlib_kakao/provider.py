@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any, overload
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAPI_URL, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
 from authlib_kakao.errors import KakaoConfigError
-from authlib_kakao.settings import KakaoSettings
-from authlib_kakao.transport import DEFAULT_TIMEOUT
+from authlib_kakao.settings import DEFAULT_TIMEOUT, KakaoSettings
 
 if TYPE_CHECKING:
     from authlib.integrations import django_client, flask_client, starlette_client

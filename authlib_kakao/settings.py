@@ -9,7 +9,10 @@ from typing import Any
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
 
-__all__ = ["KakaoSettings"]
+__all__ = ["DEFAULT_TIMEOUT", "KakaoSettings"]
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds allowed for each HTTP call to Kakao unless ``register_kakao(timeout=...)`` says otherwise."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ cheap, and a Flask app never loads httpx).
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -25,7 +24,6 @@ from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.errors import KakaoError, KakaoTransportError
 
 __all__ = [
-    "DEFAULT_TIMEOUT",
     "pump",
     "pump_async",
     "response_call",
@@ -34,9 +32,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-DEFAULT_TIMEOUT = 10.0
-
 
 def _classify(exc: BaseException) -> str | None:
     """``"timeout"``, ``"network"`` or ``None`` (not a transport failure) for ``exc``."""
@@ -123,9 +118,13 @@ def pump(
 async def pump_async(
     flow: Flow[T],
     send: Callable[[HTTPRequest], Awaitable[HTTPResponse]],
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
 ) -> T:
-    """Drive ``flow`` with an awaited sender."""
+    """Drive ``flow`` with an awaited sender (``sleep`` defaults to ``asyncio.sleep``)."""
+    if sleep is None:
+        import asyncio  # here, so that a sync app never pays for importing asyncio
+
+        sleep = asyncio.sleep
     try:
         step = next(flow)
         while True:

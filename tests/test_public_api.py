@@ -5,16 +5,32 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import subprocess
+import sys
 
 import authlib_kakao
 import authlib_kakao.errors
 
 
-def test_all_is_sorted_and_names_exist() -> None:
+def test_all_is_sorted_and_is_exactly_the_public_names() -> None:
     names = authlib_kakao.__all__
+    public = {
+        name
+        for name, value in vars(authlib_kakao).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
 
     assert names == sorted(names)
-    assert all(hasattr(authlib_kakao, name) for name in names)
+    assert set(names) == public
+
+
+def test_importing_the_package_loads_no_http_library_or_framework() -> None:
+    heavy = ["requests", "httpx", "httpx2", "flask", "django", "starlette", "uvicorn", "asyncio"]
+    code = f"import sys, authlib_kakao; print([m for m in {heavy!r} if m in sys.modules])"
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert out.stdout.strip() == "[]"
 
 
 def test_every_error_is_exported_at_top_level() -> None:

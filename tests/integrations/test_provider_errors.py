@@ -147,7 +147,7 @@ def test_token_endpoint_failures(
     harness: Harness, kakao_emulator: KakaoEmulator, fault: dict[str, Any], exception: str
 ) -> None:
     app = kakao_emulator.app
-    harness.build(**harness.register_kwargs(app.client_id, app.client_secret, timeout=0.5))
+    harness.build(**harness.register_kwargs(app.client_id, app.client_secret, timeout=0.25))
     login = harness.start_login()
     kakao_emulator.inject_fault("/oauth/token", **fault)
 
@@ -155,6 +155,7 @@ def test_token_endpoint_failures(
 
     assert result.status == 400
     assert result.data["exception"] == exception
+    assert result.data["message"].endswith("[POST /oauth/token]")
 
 
 @pytest.mark.parametrize(
@@ -168,13 +169,14 @@ def test_userinfo_failures(
     harness: Harness, kakao_emulator: KakaoEmulator, fault: dict[str, Any], exception: str
 ) -> None:
     app = kakao_emulator.app
-    harness.build(**harness.register_kwargs(app.client_id, app.client_secret, timeout=0.5))
+    harness.build(**harness.register_kwargs(app.client_id, app.client_secret, timeout=0.25))
     harness.login()
     kakao_emulator.inject_fault("/v2/user/me", **fault)
 
     result = harness.get("/me")
 
     assert result.data["exception"] == exception
+    assert result.data["message"].endswith("[GET /v2/user/me]")
 
 
 def test_jwks_failure_is_a_response_error(
@@ -204,6 +206,8 @@ def test_unreachable_kakao_is_a_transport_error(
     result = harness.callback(login.headers["location"])
 
     assert result.data["exception"] == "KakaoTransportError"
+    assert f"could not reach {dead.removeprefix('http://')} (" in result.data["message"]
+    assert result.data["message"].endswith("[POST /oauth/token]")
 
 
 def test_missing_consent_is_consent_required_with_scopes(

@@ -1,0 +1,226 @@
+"""Flows, catalogue rows and pumps without sockets: canned responses are sent into the generators."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from authlib_kakao.core.calls import CALLS, JWKS, USER_ME, KakaoCall, encode_params
+from authlib_kakao.core.endpoints import KakaoEndpoints
+from authlib_kakao.core.flows import Flow, call_flow, id_token_flow, send, userinfo_flow
+from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.core.responses import parse_kapi
+from authlib_kakao.errors import (
+    InvalidAccessTokenError,
+    KakaoConfigError,
+    KakaoResponseError,
+    UnknownSigningKeyError,
+)
+from authlib_kakao.transport import pump, pump_async
+
+ENDPOINTS = KakaoEndpoints("http://kauth.test/", "http://kapi.test")
+NOW = int(time.time())
+KEY = RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256"})
+OTHER_KEY = RSAKey.generate_key(2048, parameters={"kid": "k2", "alg": "RS256"})
+
+
+def ok(body: Any, status: int = 200) -> HTTPResponse:
+    return HTTPResponse(status, {"content-type": "application/json"}, json.dumps(body).encode())
+
+
+def jwks(*keys: RSAKey) -> dict[str, Any]:
+    return {"keys": [key.as_dict(private=False) for key in keys]}
+
+
+def id_token(key: RSAKey = KEY) -> str:
+    claims = {"iss": "https://kauth.kakao.com", "aud": "rest-key", "sub": "42", "iat": NOW,
+              "exp": NOW + 600, "nonce": "n"}  # fmt: skip
+    return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
+
+
+def drive(flow: Flow[Any], responses: list[HTTPResponse]) -> tuple[Any, list[HTTPRequest]]:
+    """Run ``flow`` by hand: record each request, answer it with the next canned response."""
+    sent: list[HTTPRequest] = []
+    answers = iter(responses)
+
+    def answer(request: HTTPRequest) -> HTTPResponse:
+        sent.append(request)
+        return next(answers)
+
+    return pump(flow, answer), sent
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+
+
+def test_every_catalogue_row_builds_a_request_on_its_host() -> None:
+    for call in CALLS.values():
+        request = call.request(ENDPOINTS, admin_key="admin" if call.auth == "admin" else None)
+        base = "http://kauth.test" if call.host == "kauth" else "http://kapi.test"
+
+        assert request.url == f"{base}{call.path}"
+        assert (request.method, request.auth) == (call.method, call.auth)
+
+
+def test_json_array_parameters_are_sent_as_kakaos_json_strings() -> None:
+    request = USER_ME.request(
+        ENDPOINTS, {"property_keys": ["kakao_account.email"], "secure_resource": True}
+    )
+
+    assert request.query == {
+        "property_keys": '["kakao_account.email"]',
+        "secure_resource": "true",
+    }
+    assert request.form == {}
+
+
+@pytest.mark.parametrize(
+    ("params", "wire"),
+    [({"a": None}, {}), ({"a": False}, {"a": "false"}), ({"a": 7}, {"a": "7"}),
+     ({"keys": ("x", "y")}, {"keys": '["x","y"]'}), ({"keys": {"nickname": "홍"}},
+     {"keys": '{"nickname":"홍"}'})],
+)  # fmt: skip
+def test_encode_params(params: dict[str, object], wire: dict[str, str]) -> None:
+    assert encode_params(params, frozenset({"keys"})) == wire
+
+
+def test_a_post_call_puts_its_parameters_in_the_form_and_an_admin_key_in_the_header() -> None:
+    call: KakaoCall[dict[str, Any]] = KakaoCall(
+        "logout_by_id", "POST", "kapi", "/v1/user/logout", "admin", parse_kapi
+    )
+
+    request = call.request(ENDPOINTS, {"target_id_type": "user_id", "target_id": 42}, admin_key="AK")
+
+    assert request.form == {"target_id_type": "user_id", "target_id": "42"}
+    assert request.query == {}
+    assert request.headers == {"Authorization": "KakaoAK AK"}
+    assert "AK" not in repr(request).replace("KakaoAK", "")
+    with pytest.raises(KakaoConfigError, match="admin key"):
+        call.request(ENDPOINTS, {})
+
+
+def test_request_path_never_shows_the_query() -> None:
+    request = HTTPRequest("GET", "http://kapi.test/v2/user/me?secret=1")
+
+    assert request.path == "/v2/user/me"
+
+
+# -- single calls ----------------------------------------------------------------------------
+
+
+def test_userinfo_flow_sends_one_bearer_get_and_returns_claims() -> None:
+    claims, sent = drive(userinfo_flow(ENDPOINTS), [ok({"id": 4242424242424242424})])
+
+    assert [(r.method, r.url, r.auth) for r in sent] == [
+        ("GET", "http://kapi.test/v2/user/me", "bearer")
+    ]
+    assert claims["sub"] == "4242424242424242424"
+
+
+def test_a_kakao_error_names_the_call_that_failed() -> None:
+    body = {"msg": "this access token does not exist", "code": -401}
+
+    with pytest.raises(InvalidAccessTokenError) as caught:
+        drive(userinfo_flow(ENDPOINTS), [ok(body, status=401)])
+
+    assert (caught.value.method, caught.value.path) == ("GET", "/v2/user/me")
+    assert str(caught.value).endswith("[GET /v2/user/me]")
+
+
+def test_a_flow_refuses_anything_but_a_response_for_a_request() -> None:
+    flow = send(HTTPRequest("GET", "http://x.test/"))
+    next(flow)
+
+    with pytest.raises(TypeError, match="HTTPResponse"):
+        flow.send(None)
+
+
+# -- the id_token flow -----------------------------------------------------------------------
+
+
+def verify(
+    cached: dict[str, Any] | None, responses: list[HTTPResponse]
+) -> tuple[Any, list[HTTPRequest]]:
+    flow = id_token_flow(
+        id_token(),
+        jwks=cached,
+        endpoints=ENDPOINTS,
+        audiences=("rest-key",),
+        nonce="n",
+        leeway=0,
+    )
+    return drive(flow, responses)
+
+
+def test_a_cached_jwks_serves_without_a_request() -> None:
+    (claims, fetched), sent = verify(jwks(KEY), [])
+
+    assert claims["sub"] == "42"
+    assert fetched is None
+    assert sent == []
+
+
+def test_without_a_cache_the_jwks_is_fetched_once_and_handed_back() -> None:
+    (claims, fetched), sent = verify(None, [ok(jwks(KEY))])
+
+    assert claims["sub"] == "42"
+    assert fetched == jwks(KEY)
+    assert [(r.url, r.auth) for r in sent] == [("http://kauth.test/.well-known/jwks.json", "none")]
+
+
+def test_an_unknown_kid_refetches_once_after_a_rotation() -> None:
+    (claims, fetched), sent = verify(jwks(OTHER_KEY), [ok(jwks(OTHER_KEY, KEY))])
+
+    assert claims["sub"] == "42"
+    assert fetched == jwks(OTHER_KEY, KEY)
+    assert len(sent) == 1
+
+
+def test_an_unknown_kid_after_a_fresh_fetch_is_refused_without_a_second_fetch() -> None:
+    with pytest.raises(UnknownSigningKeyError):
+        verify(None, [ok(jwks(OTHER_KEY)), ok(jwks(KEY))])
+
+
+def test_a_broken_jwks_answer_is_a_response_error_naming_the_call() -> None:
+    with pytest.raises(KakaoResponseError) as caught:
+        verify(None, [HTTPResponse(502, {}, b"<html>bad gateway</html>")])
+
+    assert caught.value.path == urlsplit(JWKS.url(ENDPOINTS)).path
+
+
+# -- the pumps ---------------------------------------------------------------------------------
+
+
+def napping_flow() -> Flow[int]:
+    """Waits (as a rate-limited pager would), then makes one call."""
+    waited = yield Sleep(1.5)
+    assert waited is None
+    resp = yield from send(HTTPRequest("GET", "http://kapi.test/v1/user/ids"))
+    return resp.status_code
+
+
+def test_the_sync_pump_sleeps_when_a_flow_asks() -> None:
+    naps: list[float] = []
+
+    status = pump(napping_flow(), lambda request: HTTPResponse(204), sleep=naps.append)
+
+    assert (status, naps) == (204, [1.5])
+
+
+async def test_the_async_pump_drives_the_same_flow() -> None:
+    naps: list[float] = []
+
+    async def answer(request: HTTPRequest) -> HTTPResponse:
+        return HTTPResponse(204)
+
+    async def nap(seconds: float) -> None:
+        naps.append(seconds)
+
+    assert await pump_async(napping_flow(), answer, sleep=nap) == 204
+    assert naps == [1.5]

@@ -3,7 +3,6 @@
 ``register_kakao(oauth)`` is the whole API for login; ``authlib_kakao.testing`` holds the emulator.
 """
 
-
 from authlib_kakao._version import __version__ as __version__
 from authlib_kakao.core.claims import normalize_userinfo
 from authlib_kakao.core.tokens import normalize_token

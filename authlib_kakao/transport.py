@@ -33,6 +33,7 @@ __all__ = [
 
 T = TypeVar("T")
 
+
 def _classify(exc: BaseException) -> str | None:
     """``"timeout"``, ``"network"`` or ``None`` (not a transport failure) for ``exc``."""
     requests: Any = sys.modules.get("requests")

@@ -95,7 +95,9 @@ def test_a_post_call_puts_its_parameters_in_the_form_and_an_admin_key_in_the_hea
         "logout_by_id", "POST", "kapi", "/v1/user/logout", "admin", parse_kapi
     )
 
-    request = call.request(ENDPOINTS, {"target_id_type": "user_id", "target_id": 42}, admin_key="AK")
+    request = call.request(
+        ENDPOINTS, {"target_id_type": "user_id", "target_id": 42}, admin_key="AK"
+    )
 
     assert request.form == {"target_id_type": "user_id", "target_id": "42"}
     assert request.query == {}

@@ -13,7 +13,7 @@ from joserfc.jwk import RSAKey
 
 from authlib_kakao.core.calls import CALLS, JWKS, USER_ME, KakaoCall, encode_params
 from authlib_kakao.core.endpoints import KakaoEndpoints
-from authlib_kakao.core.flows import Flow, call_flow, id_token_flow, send, userinfo_flow
+from authlib_kakao.core.flows import Flow, id_token_flow, send, userinfo_flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.core.responses import parse_kapi
 from authlib_kakao.errors import (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from harness import Harness
 
@@ -69,11 +70,14 @@ def test_secret_goes_in_the_body_and_pkce_is_on(
     build()
 
     login = harness.start_login()
+    query = parse_qs(urlsplit(login.headers["location"]).query)
 
-    # The emulator refuses Basic auth exactly like Kakao (KOE101), so a token proves body auth.
+    # An S256 challenge went to /oauth/authorize; the emulator binds the code to it and refuses a
+    # token request without the matching verifier, and refuses Basic auth exactly like Kakao
+    # (KOE101): a token proves both the verifier and body auth.
+    assert query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) == 43  # base64url SHA-256, no padding
     assert harness.callback(login.headers["location"]).status == 200
-    authorize = kakao_emulator.state  # the code was bound to an S256 challenge
-    assert authorize is not None
 
 
 def test_no_secret_configured_sends_client_id_only(

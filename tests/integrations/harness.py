@@ -103,14 +103,16 @@ class Harness:
         return update_token
 
     def start_login(self, **params: str) -> Result:
-        """GET /login, follow the redirect to the emulator's authorize endpoint over real HTTP."""
+        """GET /login, follow the redirect to the emulator's authorize endpoint over real HTTP.
+
+        The result's ``location`` is the emulator's redirect back; ``data`` the authorize URL."""
         login = self.get("/login", params)
         assert login.status in (302, 303, 307), (login.status, login.data)
         authorize_url = login.headers["location"]
         assert authorize_url.startswith(f"{self.base_url}/oauth/authorize?"), authorize_url
         kakao = requests.get(authorize_url, allow_redirects=False, timeout=10)
         assert kakao.status_code == 302, kakao.text
-        return Result(302, None, {"location": kakao.headers["location"]})
+        return Result(302, authorize_url, {"location": kakao.headers["location"]})
 
     def callback(self, location: str) -> Result:
         parts = urlsplit(location)

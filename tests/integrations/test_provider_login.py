@@ -70,7 +70,7 @@ def test_secret_goes_in_the_body_and_pkce_is_on(
     build()
 
     login = harness.start_login()
-    query = parse_qs(urlsplit(login.headers["location"]).query)
+    query = parse_qs(urlsplit(login.data).query)
 
     # An S256 challenge went to /oauth/authorize; the emulator binds the code to it and refuses a
     # token request without the matching verifier, and refuses Basic auth exactly like Kakao

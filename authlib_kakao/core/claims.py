@@ -25,6 +25,7 @@ from authlib_kakao.errors import KakaoResponseError
 __all__ = ["birthdate", "e164", "normalize_userinfo"]
 
 _DIGITS = re.compile(r"\D+")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 def _obj(value: object) -> Mapping[str, Any]:
@@ -43,7 +44,8 @@ def _user_id(data: Mapping[str, Any]) -> int:
     raw = data.get("id")
     if isinstance(raw, bool):
         raw = None
-    if isinstance(raw, str) and raw.strip().isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²" (int() then fails) and "٣" (read as 3).
+    if isinstance(raw, str) and _ASCII_DIGITS.fullmatch(raw.strip()):
         raw = int(raw.strip())
     if not isinstance(raw, int) or raw < 0:
         raise KakaoResponseError("Kakao's user profile has no usable id")

@@ -60,9 +60,15 @@ def _key_set(jwks: Mapping[str, Any], kid: str) -> KeySet:
 
 def _timestamp(claims: Mapping[str, Any], name: str) -> float:
     value = claims[name]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidIDTokenError(f"the id_token's {name} is not a number")
-    return float(value)
+    try:
+        seconds = float(value)  # 10**400 is a valid JSON int, but no float
+    except OverflowError:
+        seconds = math.inf
+    if not math.isfinite(seconds):
+        raise InvalidIDTokenError(f"the id_token's {name} is not a usable time")
+    return seconds
 
 
 def _check_claims(
@@ -77,6 +83,10 @@ def _check_claims(
     for name in ("iss", "sub", "aud", "exp", "iat"):
         if name not in claims:
             raise InvalidIDTokenError(f"the id_token has no {name!r} claim")
+    sub = claims["sub"]
+    if not isinstance(sub, str) or not sub:
+        # Kakao's sub is the user id as a string; null, a number or an object names nobody.
+        raise InvalidIDTokenError(f"the id_token's sub is not a user id ({type(sub).__name__})")
     if claims["iss"] != issuer:
         shown = str(claims["iss"])[:80]
         raise InvalidIDTokenError(f"the id_token was issued by {shown!r}, not {issuer!r}")

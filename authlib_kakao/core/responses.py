@@ -8,6 +8,7 @@ kauth (``/oauth/*``) answers errors as ``{error, error_description, error_code}`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,9 +23,14 @@ __all__ = [
     "parse_kapi",
     "parse_kauth",
     "redirect_error",
+    "untrusted",
 ]
 
 _CODE_CHARS = 40
+_ERROR_CHARS = 64
+_DESCRIPTION_CHARS = 300
+# C0/C1 controls, DEL, and the Unicode line/paragraph separators: anything that can break a log line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Old servers (and Kakao's 2019 SDK fixtures) send kauth errors without error_code. Only the two
 # bodies that reference §2.3/§2.5 pair with a code are mapped, and only on an exact (error,
 # description) match: a guessed code would give a wrong hint, no code gives the error's own.
@@ -64,8 +70,8 @@ def kauth_error(resp: HTTPResponse, data: Mapping[str, Any]) -> KakaoAuthError:
     Mistyped fields are dropped, never a crash. Without ``error_code`` the hint comes from the
     ``error`` value (``access_denied``); a 429 without a code is KOE237, the token rate limit.
     """
-    error = _text(data.get("error")) or "kakao_error"
-    description = _text(data.get("error_description")) or ""
+    error = untrusted(data.get("error"), _ERROR_CHARS) or "kakao_error"
+    description = untrusted(data.get("error_description"), _DESCRIPTION_CHARS)
     code = _text(data.get("error_code"))
     code = code[:_CODE_CHARS] if code else _LEGACY_CODES.get((error, description))
     if resp.status_code == 429 and code is None:
@@ -88,10 +94,24 @@ def kauth_error(resp: HTTPResponse, data: Mapping[str, Any]) -> KakaoAuthError:
 
 
 def redirect_error(error: object, description: object) -> KakaoAuthError:
-    """The exception for Kakao's ``?error=…&error_description=…`` redirect back to the app."""
-    text = _text(error) or "kakao_error"
+    """The exception for Kakao's ``?error=…&error_description=…`` redirect back to the app.
+
+    Both values come from the browser, so anyone can forge them: control characters (a CR/LF
+    would forge log lines) become spaces and the lengths are bounded.
+    """
+    text = untrusted(error, _ERROR_CHARS) or "kakao_error"
     row = lookup(text, REDIRECT)
-    return KakaoAuthError(text, _text(description) or "", hint=row.hint if row else "")
+    return KakaoAuthError(
+        text, untrusted(description, _DESCRIPTION_CHARS), hint=row.hint if row else ""
+    )
+
+
+def untrusted(value: object, limit: int) -> str:
+    """``value`` as one line of printable text of at most ``limit`` characters (``""`` if not text)."""
+    if not isinstance(value, str):
+        return ""
+    line = " ".join(_CONTROL.sub(" ", value).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _kapi_code(value: object) -> int | str | None:
@@ -123,7 +143,7 @@ def kapi_error(resp: HTTPResponse, data: Mapping[str, Any]) -> KakaoAPIError:
     missing is a :class:`RateLimitError`.
     """
     code = _kapi_code(data.get("code"))
-    msg = _text(data.get("msg")) or ""
+    msg = untrusted(data.get("msg"), _DESCRIPTION_CHARS)
     row = lookup(code, KAPI)
     if row is None and resp.status_code == 429:
         row = lookup(HTTP_429, KAPI)

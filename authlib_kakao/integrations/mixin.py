@@ -19,14 +19,20 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urljoin
 
-from authlib.integrations.base_client.errors import OAuthError
+from authlib.integrations.base_client.errors import InvalidTokenError, OAuthError
+from authlib.oauth2.rfc6749.errors import MissingCodeException
 from authlib.oidc.core import UserInfo
 
 from authlib_kakao.core.flows import Flow, id_token_flow, userinfo_flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse
 from authlib_kakao.core.responses import redirect_error
 from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
-from authlib_kakao.errors import KakaoConfigError, KakaoError
+from authlib_kakao.errors import (
+    InvalidAccessTokenError,
+    InvalidIDTokenError,
+    KakaoConfigError,
+    KakaoError,
+)
 from authlib_kakao.settings import KakaoSettings
 from authlib_kakao.transport import (
     pump,
@@ -45,15 +51,33 @@ log = logging.getLogger("authlib_kakao")
 def redirect_errors() -> Iterator[None]:
     """Kakao's ``?error=`` callbacks (Cancel, ``prompt=none`` refusals) as :class:`KakaoAuthError`.
 
-    Authlib raises a bare ``OAuthError`` for them; its subclasses (``MismatchingStateError``, …) and
-    our own errors pass through unchanged.
+    Authlib raises a bare ``OAuthError`` for them, and ``MissingCodeException`` (not an
+    ``OAuthError``) for a callback without ``code``, which any visitor can send; its other errors
+    (``MismatchingStateError``, …) and our own pass through unchanged.
     """
     try:
         yield
+    except MissingCodeException:
+        raise redirect_error(
+            "missing_code", "the callback carries neither a code nor an error"
+        ) from None
     except OAuthError as exc:
         if type(exc) is not OAuthError:
             raise
         raise redirect_error(exc.error, exc.description) from None
+
+
+@contextmanager
+def token_errors() -> Iterator[None]:
+    """Authlib's ``InvalidTokenError`` (expired, nothing to refresh with) as ours, with what to do."""
+    try:
+        yield
+    except InvalidTokenError:
+        raise InvalidAccessTokenError(
+            "the access token has expired and the token has no refresh_token to renew it",
+            hint="Log the user in again; store the whole token Kakao returns (with refresh_token) "
+            "and pass it back with update_token/fetch_token.",
+        ) from None
 
 
 class KakaoSessionMixin:
@@ -101,6 +125,18 @@ class _KakaoBase:
         return parent.create_authorization_url(
             redirect_uri, **self.settings.authorize_kwargs(kwargs)
         )
+
+    def _checked_login(self, token: Any) -> Any:
+        """The login's token, refused when OIDC is on and no id_token was verified."""
+        if self.settings.openid and "userinfo" not in token:
+            # Authlib verifies only an id_token that is there (and only with a nonce): without
+            # this check a token answer stripped of its id_token would log the user in unverified.
+            raise InvalidIDTokenError(
+                "the login answered no id_token to verify, although register_kakao(openid=True)",
+                hint="Switch OpenID Connect on under [Kakao Login] > [OpenID Connect], or "
+                "register with openid=False if the app does not use it.",
+            )
+        return token
 
     def _absolute(self, url: str) -> str:
         if self.api_base_url and not url.startswith(("https://", "http://")):
@@ -163,10 +199,10 @@ class KakaoAppMixin(_KakaoBase):
 
     def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
-            return super().authorize_access_token(*args, **kwargs)  # type: ignore[misc]
+            return self._checked_login(super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]
 
     def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
-        with transport_errors(method, self._absolute(url)):
+        with transport_errors(method, self._absolute(url)), token_errors():
             return super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
 
     def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
@@ -207,10 +243,10 @@ class AsyncKakaoAppMixin(_KakaoBase):
 
     async def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
-            return await super().authorize_access_token(*args, **kwargs)  # type: ignore[misc]
+            return self._checked_login(await super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]
 
     async def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
-        with transport_errors(method, self._absolute(url)):
+        with transport_errors(method, self._absolute(url)), token_errors():
             return await super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
 
     async def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from harness import Harness
@@ -225,3 +226,53 @@ def test_missing_consent_is_consent_required_with_scopes(
 
     assert (result.data["exception"], result.data["code"]) == ("ConsentRequiredError", -402)
     assert "required_scopes" in result.data["message"]
+
+
+def test_a_callback_without_code_is_a_kakao_auth_error(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    location = harness.start_login().headers["location"]
+
+    state = location.split("state=")[1].split("&")[0]
+
+    result = harness.callback(f"{harness.callback_base}/auth?state={state}")
+
+    assert result.status == 400
+    assert (result.data["exception"], result.data["code"]) == ("KakaoAuthError", None)
+    assert result.data["message"].startswith("missing_code: ")
+
+
+def test_a_forged_error_description_becomes_one_bounded_line(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    location = harness.start_login().headers["location"]
+    state = location.split("state=")[1].split("&")[0]
+    forged = quote("bad\r\n2026-01-01 INFO admin logged in\u2028" + "x" * 5000)
+
+    result = harness.callback(
+        f"{harness.callback_base}/auth?error=access_denied&error_description={forged}&state={state}"
+    )
+
+    message = result.data["message"]
+    assert result.data["exception"] == "KakaoAuthError"
+    assert "\n" not in message and "\r" not in message and "\u2028" not in message
+    assert "bad 2026-01-01 INFO admin logged in" in message
+    assert len(message) < 600
+
+
+def test_an_expired_token_without_refresh_token_says_log_in_again(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    harness.login()
+    assert harness.store.token is not None
+    del harness.store.token["refresh_token"]
+    harness.store.token["expires_at"] = 1
+
+    result = harness.get("/api")
+
+    assert result.data["exception"] == "InvalidAccessTokenError"
+    assert "no refresh_token" in result.data["message"]
+    assert "Log the user in again" in result.data["message"]

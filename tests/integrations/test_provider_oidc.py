@@ -127,3 +127,18 @@ def test_issuer_can_be_overridden(
     build(openid=True, issuer="http://kauth.test")
 
     assert harness.login().status == 200
+
+
+def test_openid_login_without_an_id_token_is_refused(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build(openid=True)
+    body = '{"access_token":"stripped","token_type":"bearer","expires_in":21599,"scope":"openid"}'
+    kakao_emulator.inject_fault("/oauth/token", status=200, body=body)
+
+    result = harness.login()
+
+    assert result.status == 400
+    assert result.data["exception"] == "InvalidIDTokenError"
+    assert "no id_token" in result.data["message"]
+    assert harness.store.token is None  # nobody was logged in

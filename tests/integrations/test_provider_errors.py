@@ -257,7 +257,7 @@ def test_a_forged_error_description_becomes_one_bounded_line(
 
     message = result.data["message"]
     assert result.data["exception"] == "KakaoAuthError"
-    assert "\n" not in message and "\r" not in message and "\u2028" not in message
+    assert not set("\r\n\u2028") & set(message)
     assert "bad 2026-01-01 INFO admin logged in" in message
     assert len(message) < 600
 

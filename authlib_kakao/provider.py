@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Any, overload
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAPI_URL, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
 from authlib_kakao.errors import KakaoConfigError
-from authlib_kakao.settings import DEFAULT_TIMEOUT, KakaoSettings
+from authlib_kakao.settings import DEFAULT_TIMEOUT, MISSING_CLIENT_ID, KakaoSettings
+from authlib_kakao.validation import (
+    check_audiences,
+    check_keywords,
+    check_mapping,
+    check_timeout,
+    check_url,
+)
 
 if TYPE_CHECKING:
     from authlib.integrations import django_client, flask_client, starlette_client
@@ -128,6 +135,21 @@ def _check_async_callbacks(oauth: Any, kwargs: Mapping[str, Any]) -> None:
                 )
 
 
+def _check_client_id(oauth: Any, name: str, kwargs: Mapping[str, Any]) -> None:
+    """A client id from the keywords or the framework's config, when the config can be read now.
+
+    Flask's ``OAuth`` before ``init_app`` cannot read it yet: the app checks at its first use.
+    """
+    if kwargs.get("client_id"):
+        return
+    try:
+        config = oauth.framework_integration_cls.load_config(oauth, name, ["client_id"])
+    except Exception:
+        return
+    if isinstance(config, Mapping) and not config.get("client_id"):
+        raise KakaoConfigError(MISSING_CLIENT_ID.format(prefix=name.upper()))
+
+
 def _is_registered(oauth: Any, name: str) -> bool:
     """Whether ``name`` is taken on ``oauth`` (Authlib would silently return the first app)."""
     if name in _REGISTERED.get(oauth, ()):
@@ -213,12 +235,25 @@ def register_kakao(
         KakaoConfigError: the name is taken, an endpoint keyword would override ``kauth_url`` /
             ``kapi_url``, or a callback is sync where Authlib awaits it.
     """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise KakaoConfigError(f"name= must be an identifier such as 'kakao', not {name!r}")
     overridden = [key for key in _ENDPOINT_KWARGS if key in kwargs]
     if overridden:
         raise KakaoConfigError(
             f"{', '.join(overridden)} cannot be set: every Kakao endpoint derives from "
             f"kauth_url= and kapi_url= (and the id_token issuer from issuer=); set those instead."
         )
+    check_keywords(kwargs)
+    timeout = check_timeout(timeout)
+    endpoints = KakaoEndpoints(
+        check_url("kauth_url", kauth_url),
+        check_url("kapi_url", kapi_url),
+        KAKAO_ISSUER if issuer is None else check_url("issuer", issuer),
+    )
+    audiences = check_audiences(allowed_audiences)
+    authorize_params = check_mapping("authorize_params", kwargs.pop("authorize_params", None))
+    client_kwargs = check_mapping("client_kwargs", kwargs.get("client_kwargs"))
+    _check_client_id(oauth, name, kwargs)
     if _is_registered(oauth, name):
         raise KakaoConfigError(
             f"{name!r} is already registered on this OAuth registry (Authlib would silently return "
@@ -229,12 +264,11 @@ def register_kakao(
     client_cls: Any = app_class(oauth.oauth2_client_cls)
     if inspect.iscoroutinefunction(client_cls.authorize_access_token):
         _check_async_callbacks(oauth, kwargs)
-    endpoints = KakaoEndpoints(kauth_url, kapi_url, issuer or KAKAO_ISSUER)
     settings = KakaoSettings(
         endpoints=endpoints,
-        openid=openid,
-        allowed_audiences=tuple(allowed_audiences),
-        authorize_params=dict(kwargs.pop("authorize_params", None) or {}),
+        openid=bool(openid),
+        allowed_audiences=audiences,
+        authorize_params=authorize_params,
     )
     metadata = endpoints.oidc_metadata()
     registration: dict[str, Any] = {
@@ -245,7 +279,7 @@ def register_kakao(
         **kwargs,
         "client_cls": client_cls,
         "kakao_settings": settings,
-        "client_kwargs": _client_kwargs(oauth, name, kwargs.get("client_kwargs"), openid, timeout),
+        "client_kwargs": _client_kwargs(oauth, name, client_kwargs, openid, timeout),
         "compliance_fix": _compliance_fix(settings, kwargs.get("compliance_fix")),
     }
     app = oauth.register(name, **registration)

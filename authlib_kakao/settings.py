@@ -9,10 +9,15 @@ from typing import Any
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
 
-__all__ = ["DEFAULT_TIMEOUT", "KakaoSettings"]
+__all__ = ["DEFAULT_TIMEOUT", "MISSING_CLIENT_ID", "KakaoSettings"]
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds allowed for each HTTP call to Kakao unless ``register_kakao(timeout=...)`` says otherwise."""
+
+MISSING_CLIENT_ID = (
+    "no client_id: pass register_kakao(client_id=...) or set {prefix}_CLIENT_ID (Flask/Starlette) / "
+    "AUTHLIB_OAUTH_CLIENTS (Django) to the app's REST API key from [App] > [App Keys]"
+)
 
 
 @dataclass(frozen=True)

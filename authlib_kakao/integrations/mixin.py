@@ -33,7 +33,7 @@ from authlib_kakao.errors import (
     KakaoConfigError,
     KakaoError,
 )
-from authlib_kakao.settings import KakaoSettings
+from authlib_kakao.settings import MISSING_CLIENT_ID, KakaoSettings
 from authlib_kakao.transport import (
     pump,
     pump_async,
@@ -110,6 +110,7 @@ class _KakaoBase:
     """Logic shared by the sync and async faces; no I/O here."""
 
     settings: KakaoSettings
+    name: str
     client_id: str
     access_token_url: str
     api_base_url: str | None
@@ -121,6 +122,8 @@ class _KakaoBase:
 
     def create_authorization_url(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
         """Authlib's, with per-call ``prompt``/``scope``/``login_hint``/``service_terms`` winning."""
+        if not self.client_id:  # configuration Authlib loaded lazily (Flask's init_app)
+            raise KakaoConfigError(MISSING_CLIENT_ID.format(prefix=str(self.name).upper()))
         parent: Any = super()
         return parent.create_authorization_url(
             redirect_uri, **self.settings.authorize_kwargs(kwargs)

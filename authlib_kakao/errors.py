@@ -27,7 +27,7 @@ repr: descriptions that echo a credential are redacted when built.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from authlib.integrations.base_client.errors import OAuthError
@@ -68,6 +68,8 @@ def redact(text: str) -> str:
 
 
 E = TypeVar("E", bound="KakaoError")
+# Shorter values are too likely to be ordinary words or digits of a message.
+_MIN_MASKED = 6
 
 
 class KakaoError(Exception):
@@ -82,6 +84,30 @@ class KakaoError(Exception):
         """Name the call that failed (kept if already named, so the innermost call wins)."""
         if self.method is None:
             self.method, self.path = method.upper(), path
+        return self
+
+    def mask(self: E, credentials: Iterable[str]) -> E:
+        """Replace every credential the failed call sent (its token, code, secret …) with ``***``
+        wherever this error shows server text: message, description, excerpt, body and args."""
+        values = sorted({c for c in credentials if len(c) >= _MIN_MASKED}, key=len, reverse=True)
+        if not values:
+            return self
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, str):
+                for credential in values:
+                    value = value.replace(credential, "***")
+                return value
+            if isinstance(value, dict):
+                return {clean(k): clean(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            return value
+
+        for name in ("description", "msg", "excerpt", "body"):
+            if name in vars(self):
+                setattr(self, name, clean(vars(self)[name]))
+        self.args = tuple(clean(arg) for arg in self.args)
         return self
 
     def _text(self) -> str:

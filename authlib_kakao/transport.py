@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from authlib_kakao.core.flows import Flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
@@ -27,6 +27,7 @@ __all__ = [
     "pump",
     "pump_async",
     "response_call",
+    "sent_credentials",
     "to_http_response",
     "transport_errors",
 ]
@@ -84,9 +85,47 @@ def transport_errors(method: str, url: str) -> Iterator[None]:
         raise KakaoTransportError(message, timeout=kind == "timeout").at(method, path) from None
 
 
+# Request fields that carry a credential; their values are masked in any error about the call.
+_CREDENTIAL_FIELDS = frozenset(
+    {"code", "code_verifier", "client_secret", "refresh_token", "access_token", "id_token", "token"}
+)
+
+
+def sent_credentials(request: Any) -> tuple[str, ...]:
+    """The credentials a requests or httpx request carried: its Authorization value and the
+    credential fields of its query and form body."""
+    if request is None:
+        return ()
+    found: list[str] = []
+    authorization = request.headers.get("Authorization")
+    if authorization:
+        found.append(str(authorization).partition(" ")[2] or str(authorization))
+    body: Any = getattr(request, "body", None)  # requests
+    if body is None:
+        try:
+            body = request.content  # httpx
+        except Exception:  # a streamed httpx request has no content to show
+            body = b""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    query = urlsplit(str(request.url)).query
+    for text in (query, body if isinstance(body, str) else ""):
+        found.extend(v for k, v in parse_qsl(text) if k in _CREDENTIAL_FIELDS and v)
+    return tuple(found)
+
+
 def to_http_response(resp: Any) -> HTTPResponse:
-    """A requests or httpx response as the core's value (both share these three attributes)."""
-    return HTTPResponse(int(resp.status_code), dict(resp.headers), bytes(resp.content))
+    """A requests or httpx response as the core's value, with what its request sent to mask."""
+    try:
+        request = resp.request
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError for a bare Response
+        request = None
+    return HTTPResponse(
+        int(resp.status_code),
+        dict(resp.headers),
+        bytes(resp.content),
+        sent_credentials=sent_credentials(request),
+    )
 
 
 def response_call(resp: Any) -> tuple[str, str] | None:

@@ -40,7 +40,7 @@ def call_flow(call: KakaoCall[T], request: HTTPRequest) -> Flow[T]:
     try:
         return call.parse(resp)
     except KakaoError as exc:
-        raise exc.at(request.method, request.path) from None
+        raise exc.mask(resp.sent_credentials).at(request.method, request.path) from None
 
 
 def userinfo_flow(

@@ -59,6 +59,8 @@ class HTTPResponse:
     status_code: int
     headers: Mapping[str, str] = field(default_factory=dict)
     content: bytes = b""
+    # The credentials the request carried (bearer token, code, secret …): errors mask them.
+    sent_credentials: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

@@ -93,9 +93,11 @@ class KakaoSessionMixin:
     kakao_openid: bool = True  # set per registration by the compliance fix
 
     def parse_response_token(self, resp: Any) -> Any:
+        response = to_http_response(resp)
         try:
-            token = normalize_token_body(to_http_response(resp))
+            token = normalize_token_body(response)
         except KakaoError as exc:
+            exc.mask(response.sent_credentials)
             call = response_call(resp)
             if call is not None:
                 exc.at(*call)

@@ -313,3 +313,26 @@ def test_excerpt_is_short_one_line_and_masked() -> None:
     assert "\n" not in excerpt
     assert len(excerpt) <= 121
     assert excerpt.endswith("…")
+
+
+def test_mask_removes_the_credentials_a_call_sent_from_every_error() -> None:
+    sent = "sent-credential-1234567"
+    text = f"this access token does not exist: {sent} (refresh token {sent} is invalid)"
+
+    for exc in _every_error(text):
+        masked = exc.mask([sent, "ab"])  # too short to mask without hurting ordinary words
+
+        assert masked is exc
+        shown = f"{exc} {exc!r} {exc.args} {vars(exc)}"
+        assert sent not in shown, type(exc).__name__
+
+
+def test_mask_covers_the_kapi_body_kept_on_the_error() -> None:
+    exc = errors.ConsentRequiredError(
+        "x", code=-402, body={"msg": "token tok-123456 lacks scope", "required_scopes": ["a"]}
+    )
+
+    exc.mask(["tok-123456"])
+
+    assert exc.body == {"msg": "token *** lacks scope", "required_scopes": ["a"]}
+    assert exc.required_scopes == ["a"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -276,3 +277,40 @@ def test_an_expired_token_without_refresh_token_says_log_in_again(
     assert result.data["exception"] == "InvalidAccessTokenError"
     assert "no refresh_token" in result.data["message"]
     assert "Log the user in again" in result.data["message"]
+
+
+def test_a_refresh_token_echoed_in_free_text_never_reaches_the_message(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    harness.login()
+    assert harness.store.token is not None
+    refresh_token = harness.store.token["refresh_token"]
+    harness.store.token["expires_at"] = 1
+    body = json.dumps(
+        {"error": "invalid_grant", "error_code": "KOE322",
+         "error_description": f"refresh token {refresh_token} is invalid"}
+    )  # fmt: skip
+    kakao_emulator.inject_fault("/oauth/token", status=400, body=body)
+
+    result = harness.get("/api")
+
+    assert result.data["code"] == "KOE322"
+    assert "refresh token *** is invalid" in result.data["message"]
+    assert refresh_token not in json.dumps(result.data)
+
+
+def test_an_access_token_echoed_by_kapi_never_reaches_the_message(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    token = harness.login().data
+    body = json.dumps({"msg": f"this access token does not exist: {token['access_token']}",
+                       "code": -401})  # fmt: skip
+    kakao_emulator.inject_fault("/v2/user/me", status=401, body=body)
+
+    result = harness.get("/me")
+
+    assert result.data["exception"] == "InvalidAccessTokenError"
+    assert result.data["message"].startswith("-401: this access token does not exist: ***")
+    assert token["access_token"] not in json.dumps(result.data)

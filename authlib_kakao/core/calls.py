@@ -15,6 +15,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.http import Auth, HTTPRequest, HTTPResponse
+from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.responses import decode_json, parse_kapi
 from authlib_kakao.errors import KakaoConfigError, KakaoResponseError
 
@@ -86,22 +87,29 @@ class KakaoCall(Generic[T]):
         )
 
 
-def parse_jwks(resp: HTTPResponse) -> dict[str, Any]:
-    """Kakao's JWKS document (``{"keys": [...]}``), or :class:`KakaoResponseError`."""
+def parse_jwks(resp: HTTPResponse) -> ParsedJWKS:
+    """Kakao's JWKS with its keys imported once, or :class:`KakaoResponseError`."""
     data = decode_json(resp)
-    if resp.status_code != 200 or not isinstance(data.get("keys"), list):
+    keys = data.get("keys")
+    if resp.status_code != 200 or not isinstance(keys, list):
         raise KakaoResponseError(
             "Kakao's JWKS endpoint did not answer a key set",
             status_code=resp.status_code,
             excerpt=resp.excerpt(),
         )
-    return data
+    if len(keys) > MAX_JWKS_KEYS:
+        raise KakaoResponseError(
+            f"Kakao's JWKS endpoint answered {len(keys)} keys, more than the {MAX_JWKS_KEYS} "
+            f"accepted",
+            status_code=resp.status_code,
+        )
+    return parse_jwks_document(data)
 
 
 USER_ME: KakaoCall[dict[str, Any]] = KakaoCall(
     "user_me", "GET", "kapi", "/v2/user/me", "bearer", parse_kapi, frozenset({"property_keys"})
 )
-JWKS: KakaoCall[dict[str, Any]] = KakaoCall(
+JWKS: KakaoCall[ParsedJWKS] = KakaoCall(
     "jwks", "GET", "kauth", "/.well-known/jwks.json", "none", parse_jwks
 )
 

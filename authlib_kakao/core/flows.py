@@ -15,7 +15,7 @@ from authlib_kakao.core.calls import JWKS, USER_ME, KakaoCall
 from authlib_kakao.core.claims import normalize_userinfo
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
-from authlib_kakao.core.id_token import verify_id_token
+from authlib_kakao.core.id_token import ParsedJWKS, verify_id_token
 from authlib_kakao.errors import KakaoError, UnknownSigningKeyError
 
 __all__ = ["Flow", "Step", "call_flow", "id_token_flow", "send", "userinfo_flow"]
@@ -54,19 +54,19 @@ def userinfo_flow(
 def id_token_flow(
     id_token: str,
     *,
-    jwks: Mapping[str, Any] | None,
+    jwks: ParsedJWKS | None,
     endpoints: KakaoEndpoints,
     audiences: Collection[str],
     nonce: str | None,
     leeway: int,
-) -> Flow[tuple[dict[str, Any], dict[str, Any] | None]]:
+) -> Flow[tuple[dict[str, Any], ParsedJWKS | None]]:
     """Verify ``id_token``, fetching the JWKS when none is cached and once more for an unknown kid.
 
     Returns the claims and the JWKS fetched on the way (``None`` when the cached one served), which
-    the caller caches; Kakao may block clients that fetch its JWKS too often.
+    the caller caches parsed; Kakao may block clients that fetch its JWKS too often.
     """
     request = JWKS.request(endpoints)
-    fetched: dict[str, Any] | None = None
+    fetched: ParsedJWKS | None = None
     if jwks is None:
         jwks = fetched = yield from call_flow(JWKS, request)
     options: dict[str, Any] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from joserfc import jws, jwt
@@ -18,13 +19,15 @@ from joserfc.errors import (
     JoseError,
     UnsupportedAlgorithmError,
 )
-from joserfc.jwk import KeySet
+from joserfc.jwk import JWKRegistry, Key
 
 from authlib_kakao.errors import InvalidIDTokenError, UnknownSigningKeyError
 
-__all__ = ["ALGORITHMS", "verify_id_token"]
+__all__ = ["ALGORITHMS", "MAX_JWKS_KEYS", "ParsedJWKS", "parse_jwks_document", "verify_id_token"]
 
 ALGORITHMS = ["RS256"]  # Kakao's discovery: id_token_signing_alg_values_supported
+MAX_JWKS_KEYS = 32
+"""Kakao publishes two or three keys; a JWKS with more than this is refused unread."""
 
 
 def _header(id_token: str) -> dict[str, Any]:
@@ -43,19 +46,58 @@ def _header(id_token: str) -> dict[str, Any]:
     return dict(header)
 
 
-def _key_set(jwks: Mapping[str, Any], kid: str) -> KeySet:
-    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+@dataclass(frozen=True)
+class ParsedJWKS:
+    """A JWKS document with its keys imported once, ready for any number of verifications.
+
+    Importing an RSA key costs far more than checking a signature, so a fetched JWKS is parsed
+    once (``parse_jwks_document``) and cached parsed; an entry that cannot be imported is
+    remembered by its ``kid`` so that a token naming it fails clearly.
+    """
+
+    document: Mapping[str, Any]
+    keys: Mapping[str, Key]
+    unreadable: frozenset[str] = frozenset()
+
+
+def parse_jwks_document(
+    document: Mapping[str, Any], *, max_keys: int = MAX_JWKS_KEYS
+) -> ParsedJWKS:
+    """Import every key of a JWKS document once.
+
+    Raises:
+        InvalidIDTokenError: no ``keys`` list, or more than ``max_keys`` keys (Kakao publishes a
+            handful; thousands would make every login slow, so they are refused unread).
+    """
+    keys = document.get("keys") if isinstance(document, Mapping) else None
     if not isinstance(keys, list):
         raise InvalidIDTokenError("the JWKS has no 'keys' list")
-    if not any(isinstance(key, Mapping) and key.get("kid") == kid for key in keys):
-        raise UnknownSigningKeyError(
-            "the id_token is signed with a key not in Kakao's JWKS (keys rotate: refetch it)"
+    if len(keys) > max_keys:
+        raise InvalidIDTokenError(
+            f"the JWKS has {len(keys)} keys, more than the {max_keys} accepted"
         )
-    try:
-        key_set: KeySet = KeySet.import_key_set({"keys": keys})
-        return key_set
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise InvalidIDTokenError(f"the JWKS could not be read ({type(exc).__name__})") from None
+    imported: dict[str, Key] = {}
+    unreadable: set[str] = set()
+    for entry in keys:
+        kid = entry.get("kid") if isinstance(entry, Mapping) else None
+        if not isinstance(kid, str) or not kid:
+            continue  # a key without kid can never be chosen: Kakao's tokens always name one
+        try:
+            imported[kid] = JWKRegistry.import_key(dict(entry))
+        except (JoseError, ValueError, TypeError, KeyError):
+            unreadable.add(kid)
+    return ParsedJWKS(dict(document), imported, frozenset(unreadable - set(imported)))
+
+
+def _signing_key(jwks: ParsedJWKS, kid: str) -> Key:
+    key = jwks.keys.get(kid)
+    if key is not None:
+        return key
+    if kid in jwks.unreadable:
+        raise InvalidIDTokenError("the JWKS entry for the id_token's kid could not be read")
+    raise UnknownSigningKeyError(
+        "the id_token is signed with a key not in Kakao's JWKS (keys rotate: refetch it)"
+    )
 
 
 def _timestamp(claims: Mapping[str, Any], name: str) -> float:
@@ -112,7 +154,7 @@ def _check_claims(
 
 def verify_id_token(
     id_token: str,
-    jwks: Mapping[str, Any],
+    jwks: Mapping[str, Any] | ParsedJWKS,
     *,
     issuer: str,
     audiences: Collection[str],
@@ -123,7 +165,8 @@ def verify_id_token(
     """The verified claims of ``id_token``.
 
     Args:
-        jwks: Kakao's JWKS document (``{"keys": [...]}``).
+        jwks: Kakao's JWKS, parsed (:class:`ParsedJWKS`, the fast path) or as its document
+            (``{"keys": [...]}``, parsed on the spot).
         issuer: the expected ``iss`` (``https://kauth.kakao.com``).
         audiences: app keys accepted as ``aud``: the REST API key, plus native/JS keys if used.
         nonce: the nonce sent at /oauth/authorize; ``None`` when none was sent.
@@ -134,9 +177,10 @@ def verify_id_token(
         InvalidIDTokenError: any other failure: signature, algorithm, or a claim.
     """
     header = _header(id_token)
-    key_set = _key_set(jwks, header["kid"])
+    parsed = jwks if isinstance(jwks, ParsedJWKS) else parse_jwks_document(jwks)
+    key = _signing_key(parsed, header["kid"])
     try:
-        decoded = jwt.decode(id_token, key_set, algorithms=ALGORITHMS)
+        decoded = jwt.decode(id_token, key, algorithms=ALGORITHMS)
     except InvalidKeyIdError:
         raise UnknownSigningKeyError(
             "the id_token is signed with a key not in Kakao's JWKS"

@@ -25,6 +25,7 @@ from authlib.oidc.core import UserInfo
 
 from authlib_kakao.core.flows import Flow, id_token_flow, userinfo_flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse
+from authlib_kakao.core.id_token import ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.responses import redirect_error
 from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
 from authlib_kakao.errors import (
@@ -120,6 +121,7 @@ class _KakaoBase:
 
     def __init__(self, *args: Any, kakao_settings: KakaoSettings | None = None, **kwargs: Any):
         self.settings = kakao_settings or KakaoSettings()
+        self._jwks: ParsedJWKS | None = None
         super().__init__(*args, **kwargs)
 
     def create_authorization_url(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
@@ -183,15 +185,25 @@ class _KakaoBase:
             )
         claims, fetched = yield from id_token_flow(
             str(token["id_token"]),
-            jwks=self.server_metadata.get("jwks"),
+            jwks=self._cached_jwks(),
             endpoints=self.settings.endpoints,
             audiences=(self.client_id, *self.settings.allowed_audiences),
             nonce=nonce,
             leeway=leeway,
         )
         if fetched is not None:
-            self.server_metadata["jwks"] = fetched  # Authlib's own JWKS cache slot
+            self._jwks = fetched
+            self.server_metadata["jwks"] = fetched.document  # Authlib's own JWKS slot, kept in step
         return UserInfo(claims)
+
+    def _cached_jwks(self) -> ParsedJWKS | None:
+        """The JWKS parsed once: ours, or a document someone put in Authlib's slot (``jwks=``)."""
+        document = self.server_metadata.get("jwks")
+        if document is None:
+            return None
+        if self._jwks is None or self._jwks.document is not document:
+            self._jwks = parse_jwks_document(document)
+        return self._jwks
 
     def _refresh_session(self, token: Mapping[str, Any]) -> Any:
         oauth_client: Any = self._get_oauth_client(**self.server_metadata)  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from authlib_kakao.core.calls import CALLS, JWKS, USER_ME, KakaoCall, encode_par
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.flows import Flow, id_token_flow, send, userinfo_flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.responses import parse_kapi
 from authlib_kakao.errors import (
     InvalidAccessTokenError,
@@ -147,7 +148,7 @@ def test_a_flow_refuses_anything_but_a_response_for_a_request() -> None:
 
 
 def verify(
-    cached: dict[str, Any] | None, responses: list[HTTPResponse]
+    cached: ParsedJWKS | None, responses: list[HTTPResponse]
 ) -> tuple[Any, list[HTTPRequest]]:
     flow = id_token_flow(
         id_token(),
@@ -161,7 +162,7 @@ def verify(
 
 
 def test_a_cached_jwks_serves_without_a_request() -> None:
-    (claims, fetched), sent = verify(jwks(KEY), [])
+    (claims, fetched), sent = verify(parse_jwks_document(jwks(KEY)), [])
 
     assert claims["sub"] == "42"
     assert fetched is None
@@ -172,15 +173,17 @@ def test_without_a_cache_the_jwks_is_fetched_once_and_handed_back() -> None:
     (claims, fetched), sent = verify(None, [ok(jwks(KEY))])
 
     assert claims["sub"] == "42"
-    assert fetched == jwks(KEY)
+    assert fetched.document == jwks(KEY)
+    assert set(fetched.keys) == {"k1"}
     assert [(r.url, r.auth) for r in sent] == [("http://kauth.test/.well-known/jwks.json", "none")]
 
 
 def test_an_unknown_kid_refetches_once_after_a_rotation() -> None:
-    (claims, fetched), sent = verify(jwks(OTHER_KEY), [ok(jwks(OTHER_KEY, KEY))])
+    cached = parse_jwks_document(jwks(OTHER_KEY))
+    (claims, fetched), sent = verify(cached, [ok(jwks(OTHER_KEY, KEY))])
 
     assert claims["sub"] == "42"
-    assert fetched == jwks(OTHER_KEY, KEY)
+    assert fetched.document == jwks(OTHER_KEY, KEY)
     assert len(sent) == 1
 
 
@@ -226,3 +229,10 @@ async def test_the_async_pump_drives_the_same_flow() -> None:
 
     assert await pump_async(napping_flow(), answer, sleep=nap) == 204
     assert naps == [1.5]
+
+
+def test_a_jwks_with_too_many_keys_is_refused_unread() -> None:
+    many = {"keys": [{"kty": "RSA", "kid": str(i)} for i in range(MAX_JWKS_KEYS + 1)]}
+
+    with pytest.raises(KakaoResponseError, match="more than the 32 accepted"):
+        verify(None, [ok(many)])

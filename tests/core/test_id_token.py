@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from joserfc import jws, jwt
-from joserfc.jwk import RSAKey
+from joserfc.jwk import JWKRegistry, RSAKey
 from tables import resolve, table
 
-from authlib_kakao.core.id_token import verify_id_token
+from authlib_kakao.core.id_token import MAX_JWKS_KEYS, parse_jwks_document, verify_id_token
 from authlib_kakao.errors import InvalidIDTokenError, UnknownSigningKeyError
 
 ISSUER = "https://kauth.kakao.com"
@@ -215,3 +215,37 @@ def test_a_broken_jwks_is_an_id_token_error(jwks: dict[str, Any]) -> None:
     with pytest.raises(InvalidIDTokenError):
         verify_id_token(sign(claims()), jwks, issuer=ISSUER,
                         audiences=[CLIENT_ID], nonce="n-1", now=NOW)  # fmt: skip
+
+
+def test_a_parsed_jwks_verifies_without_importing_keys_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed = parse_jwks_document(JWKS)
+
+    def no_import(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a key was imported again")
+
+    monkeypatch.setattr(JWKRegistry, "import_key", no_import)
+    for _ in range(3):
+        verified = verify_id_token(sign(claims()), parsed, issuer=ISSUER,
+                                   audiences=[CLIENT_ID], nonce="n-1", now=NOW)  # fmt: skip
+        assert verified["sub"] == "4242"
+
+
+def test_one_unreadable_key_does_not_spoil_the_others() -> None:
+    mixed = {"keys": [{"kty": "nope", "kid": "broken"}, *JWKS["keys"]]}
+    parsed = parse_jwks_document(mixed)
+
+    assert verify_id_token(sign(claims()), parsed, issuer=ISSUER, audiences=[CLIENT_ID],
+                           nonce="n-1", now=NOW)["sub"] == "4242"  # fmt: skip
+    with pytest.raises(InvalidIDTokenError, match="could not be read") as caught:
+        verify_id_token(sign(claims(), kid="broken"), parsed, issuer=ISSUER,
+                        audiences=[CLIENT_ID], nonce="n-1", now=NOW)  # fmt: skip
+    assert type(caught.value) is InvalidIDTokenError  # refetching would not help
+
+
+def test_a_jwks_document_with_too_many_keys_is_refused() -> None:
+    many = {"keys": [dict(JWKS["keys"][0], kid=str(i)) for i in range(MAX_JWKS_KEYS + 1)]}
+
+    with pytest.raises(InvalidIDTokenError, match="more than the"):
+        parse_jwks_document(many)

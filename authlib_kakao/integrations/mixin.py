@@ -14,9 +14,9 @@ authentication), ``request(..., withhold_token=True)`` for unauthenticated calls
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin
 
 from authlib.integrations.base_client.errors import InvalidTokenError, OAuthError
@@ -35,6 +35,7 @@ from authlib_kakao.errors import (
     KakaoError,
 )
 from authlib_kakao.settings import MISSING_CLIENT_ID, KakaoSettings
+from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 from authlib_kakao.transport import (
     pump,
     pump_async,
@@ -112,6 +113,7 @@ class KakaoSessionMixin:
 class _KakaoBase:
     """Logic shared by the sync and async faces; no I/O here."""
 
+    _flights_cls: ClassVar[type[Any]]
     settings: KakaoSettings
     name: str
     client_id: str
@@ -122,6 +124,7 @@ class _KakaoBase:
     def __init__(self, *args: Any, kakao_settings: KakaoSettings | None = None, **kwargs: Any):
         self.settings = kakao_settings or KakaoSettings()
         self._jwks: ParsedJWKS | None = None
+        self._flights = self._flights_cls()
         super().__init__(*args, **kwargs)
 
     def create_authorization_url(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
@@ -149,6 +152,12 @@ class _KakaoBase:
         if self.api_base_url and not url.startswith(("https://", "http://")):
             return urljoin(self.api_base_url, url)
         return url
+
+    @staticmethod
+    def _flight_key(request: HTTPRequest) -> Hashable | None:
+        """Unauthenticated GETs (the JWKS) are shared by concurrent callers: 200 first logins at
+        once make one JWKS request, not 200."""
+        return request.url if request.auth == "none" and request.method == "GET" else None
 
     @staticmethod
     def _request_kwargs(request: HTTPRequest, kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -214,6 +223,8 @@ class _KakaoBase:
 class KakaoAppMixin(_KakaoBase):
     """The Kakao face of a Flask or Django Authlib app (blocking calls over requests)."""
 
+    _flights_cls = SingleFlight
+
     def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
             return self._checked_login(super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]
@@ -251,12 +262,18 @@ class KakaoAppMixin(_KakaoBase):
         return pump(flow, lambda r: self._send(r, {}))
 
     def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
-        sent = self._request_kwargs(request, kwargs)
-        return to_http_response(self.request(request.method, request.url, **sent))
+        def send() -> HTTPResponse:
+            sent = self._request_kwargs(request, kwargs)
+            return to_http_response(self.request(request.method, request.url, **sent))
+
+        key = self._flight_key(request)
+        return send() if key is None else self._flights.do(key, send)
 
 
 class AsyncKakaoAppMixin(_KakaoBase):
     """The Kakao face of a Starlette/FastAPI Authlib app (awaited calls over httpx)."""
+
+    _flights_cls = AsyncSingleFlight
 
     async def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
@@ -298,5 +315,9 @@ class AsyncKakaoAppMixin(_KakaoBase):
         return await pump_async(flow, lambda r: self._send(r, {}))
 
     async def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
-        sent = self._request_kwargs(request, kwargs)
-        return to_http_response(await self.request(request.method, request.url, **sent))
+        async def send() -> HTTPResponse:
+            sent = self._request_kwargs(request, kwargs)
+            return to_http_response(await self.request(request.method, request.url, **sent))
+
+        key = self._flight_key(request)
+        return await send() if key is None else await self._flights.do(key, send)

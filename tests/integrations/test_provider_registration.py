@@ -291,7 +291,7 @@ def test_sync_and_async_faces_have_the_same_methods() -> None:
         return {
             name: inspect.signature(member)
             for name, member in vars(cls).items()
-            if callable(member) and not name.startswith("__")
+            if inspect.isfunction(member) and not name.startswith("__")
         }
 
     sync, async_ = public(KakaoAppMixin), public(AsyncKakaoAppMixin)

@@ -32,11 +32,17 @@ from typing import TYPE_CHECKING, Any, overload
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAPI_URL, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
 from authlib_kakao.errors import KakaoConfigError
-from authlib_kakao.settings import DEFAULT_TIMEOUT, MISSING_CLIENT_ID, KakaoSettings
+from authlib_kakao.settings import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    MISSING_CLIENT_ID,
+    KakaoSettings,
+)
 from authlib_kakao.validation import (
     check_audiences,
     check_keywords,
     check_mapping,
+    check_size,
     check_timeout,
     check_url,
 )
@@ -94,6 +100,7 @@ def _compliance_fix(
             "client_secret_post" if session.client_secret else "none"
         )
         session.kakao_openid = settings.openid
+        session.max_response_bytes = settings.max_response_bytes
         if user_fix is not None:
             user_fix(session)
 
@@ -171,6 +178,7 @@ def register_kakao(
     issuer: str | None = ...,
     allowed_audiences: Iterable[str] = ...,
     timeout: float = ...,
+    max_response_bytes: int = ...,
     **kwargs: Any,
 ) -> KakaoFlaskApp: ...
 # mypy sees Authlib's untyped registries as Any (so these never match for it, and it infers Any);
@@ -186,6 +194,7 @@ def register_kakao(  # type: ignore[overload-cannot-match]
     issuer: str | None = ...,
     allowed_audiences: Iterable[str] = ...,
     timeout: float = ...,
+    max_response_bytes: int = ...,
     **kwargs: Any,
 ) -> KakaoDjangoApp: ...
 @overload
@@ -199,6 +208,7 @@ def register_kakao(  # type: ignore[overload-cannot-match]
     issuer: str | None = ...,
     allowed_audiences: Iterable[str] = ...,
     timeout: float = ...,
+    max_response_bytes: int = ...,
     **kwargs: Any,
 ) -> KakaoStarletteApp: ...
 def register_kakao(
@@ -211,6 +221,7 @@ def register_kakao(
     issuer: str | None = None,
     allowed_audiences: Iterable[str] = (),
     timeout: float = DEFAULT_TIMEOUT,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     **kwargs: Any,
 ) -> Any:
     """Register Kakao on Authlib's ``oauth`` registry (Flask, Django or Starlette) and return the app.
@@ -222,7 +233,10 @@ def register_kakao(
         kauth_url, kapi_url: Kakao's two hosts; point both at the emulator or a proxy.
         issuer: the id_token ``iss`` to expect (default Kakao's, also when the URLs change).
         allowed_audiences: further app keys (native, JavaScript) accepted as id_token ``aud``.
-        timeout: seconds for every HTTP call.
+        timeout: seconds for each HTTP call as a whole: connect, send and the complete answer
+            (a deadline, not requests'/httpx's per-read timeout).
+        max_response_bytes: the largest answer read (decoded); larger ones raise
+            ``KakaoResponseError`` unread.
         **kwargs: any other ``oauth.register`` keyword (``client_id``, ``client_secret``,
             ``update_token``, ``authorize_params``, ``client_kwargs`` — merged with ours, …).
 
@@ -269,6 +283,7 @@ def register_kakao(
         openid=bool(openid),
         allowed_audiences=audiences,
         authorize_params=authorize_params,
+        max_response_bytes=check_size("max_response_bytes", max_response_bytes),
     )
     metadata = endpoints.oidc_metadata()
     registration: dict[str, Any] = {

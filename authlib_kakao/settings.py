@@ -9,10 +9,13 @@ from typing import Any
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
 
-__all__ = ["DEFAULT_TIMEOUT", "MISSING_CLIENT_ID", "KakaoSettings"]
+__all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_TIMEOUT", "MISSING_CLIENT_ID", "KakaoSettings"]
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds allowed for each HTTP call to Kakao unless ``register_kakao(timeout=...)`` says otherwise."""
+
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+"""Kakao's largest answers (a page of /v2/app/users) are tens of KiB; a MiB leaves ample room."""
 
 MISSING_CLIENT_ID = (
     "no client_id: pass register_kakao(client_id=...) or set {prefix}_CLIENT_ID (Flask/Starlette) / "
@@ -29,12 +32,14 @@ class KakaoSettings:
         openid: OpenID Connect is used: ``openid`` is asked for and the id_token verified.
         allowed_audiences: app keys besides ``client_id`` accepted as id_token ``aud``.
         authorize_params: registered authorize parameters; per-call ones win over them.
+        max_response_bytes: the largest answer read from Kakao (decoded); larger ones are refused.
     """
 
     endpoints: KakaoEndpoints = field(default_factory=KakaoEndpoints)
     openid: bool = False
     allowed_audiences: tuple[str, ...] = ()
     authorize_params: Mapping[str, Any] = field(default_factory=dict)
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     def authorize_kwargs(self, per_call: Mapping[str, Any]) -> dict[str, Any]:
         """Registered ``authorize_params`` under per-call ones (Authlib does the reverse)."""

@@ -21,6 +21,7 @@ __all__ = [
     "check_audiences",
     "check_keywords",
     "check_mapping",
+    "check_size",
     "check_timeout",
     "check_url",
 ]
@@ -47,6 +48,7 @@ KNOWN_KEYWORDS = frozenset(
         "issuer",
         "allowed_audiences",
         "timeout",
+        "max_response_bytes",
     }
 )
 
@@ -68,6 +70,15 @@ def check_timeout(timeout: object) -> float:
             f"could then hang forever): e.g. timeout=10"
         )
     return float(timeout)
+
+
+def check_size(keyword: str, value: object) -> int:
+    """``value`` as a positive number of bytes."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise KakaoConfigError(
+            f"{keyword}= must be a positive number of bytes, not {_type(value)} ({value!r})"
+        )
+    return value
 
 
 def check_url(keyword: str, value: object) -> str:

@@ -34,7 +34,7 @@ from authlib_kakao.errors import (
     KakaoConfigError,
     KakaoError,
 )
-from authlib_kakao.settings import MISSING_CLIENT_ID, KakaoSettings
+from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, MISSING_CLIENT_ID, KakaoSettings
 from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 from authlib_kakao.transport import (
     pump,
@@ -92,7 +92,9 @@ class KakaoSessionMixin:
     """
 
     token: Any
-    kakao_openid: bool = True  # set per registration by the compliance fix
+    # Set per registration by the compliance fix.
+    kakao_openid: bool = True
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     def parse_response_token(self, resp: Any) -> Any:
         response = to_http_response(resp)

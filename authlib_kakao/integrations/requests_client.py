@@ -1,13 +1,71 @@
-"""The requests session behind Kakao's Flask and Django apps."""
+"""The requests session behind Kakao's Flask and Django apps: bounded in time and in size.
+
+requests' ``timeout`` bounds each socket operation, not the call: a server sending one byte every
+0.9 s holds a ``timeout=1`` call for as long as it likes. Here the timeout is a deadline for the
+whole call (connect, send, headers and the whole body): the call runs on a worker thread and the
+caller waits at most until the deadline. The body is streamed and refused past
+``max_response_bytes`` (decoded), so an endless or huge answer is never read whole.
+
+A worker stuck on a server that drips headers forever stays stuck until that server stops; the
+pool is bounded, so such a server can slow later calls down (each still ends at its deadline) but
+never exhausts threads or memory.
+"""
 
 from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
 from authlib.integrations.requests_client import OAuth2Session
 
 from authlib_kakao.integrations.mixin import KakaoSessionMixin
+from authlib_kakao.transport import deadline_of, read_capped, timed_out
 
 __all__ = ["KakaoOAuth2Session"]
 
+_WORKERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="authlib-kakao")
+_in_worker = threading.local()
+
 
 class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc]
-    """Authlib's requests ``OAuth2Session`` reading Kakao's token responses."""
+    """Authlib's requests ``OAuth2Session`` reading Kakao's token responses, every call bounded."""
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        if getattr(_in_worker, "active", False):  # a redirect followed inside the worker
+            return self._send_capped(request, kwargs)
+        seconds = deadline_of(kwargs.get("timeout"))
+        if seconds is None:
+            return self._send_capped(request, kwargs)
+        kwargs["_until"] = time.monotonic() + seconds
+        future = _WORKERS.submit(self._in_worker, request, kwargs)
+        try:
+            return future.result(timeout=seconds)
+        except FutureTimeout:
+            future.cancel()
+            raise timed_out(seconds) from None
+
+    def _in_worker(self, request: Any, kwargs: dict[str, Any]) -> Any:
+        _in_worker.active = True
+        try:
+            return self._send_capped(request, kwargs)
+        finally:
+            _in_worker.active = False
+
+    def _send_capped(self, request: Any, kwargs: dict[str, Any]) -> Any:
+        until = kwargs.pop("_until", None)
+        wanted_stream = kwargs.pop("stream", False)
+        resp = super().send(request, stream=True, **kwargs)
+        if wanted_stream:
+            return resp
+        try:
+            chunks = resp.iter_content(chunk_size=65536)
+            # requests has no public way to hand over a body read elsewhere; these two attributes
+            # are what its own Response.content sets.
+            resp._content = read_capped(resp.headers, chunks, self.max_response_bytes, until)
+            resp._content_consumed = True
+        finally:
+            resp.close()
+        return resp

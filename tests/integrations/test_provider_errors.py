@@ -314,3 +314,15 @@ def test_an_access_token_echoed_by_kapi_never_reaches_the_message(
     assert result.data["exception"] == "InvalidAccessTokenError"
     assert result.data["message"].startswith("-401: this access token does not exist: ***")
     assert token["access_token"] not in json.dumps(result.data)
+
+
+def test_the_answer_size_limit_is_configurable(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build(max_response_bytes=64)  # Kakao's token answer is a few hundred bytes
+
+    result = harness.login()
+
+    assert result.data["exception"] == "KakaoResponseError"
+    assert "larger than 64 bytes" in result.data["message"]
+    assert result.data["message"].endswith("[POST /oauth/token]")

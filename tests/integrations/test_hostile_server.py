@@ -1,0 +1,84 @@
+"""Against a hostile server every call ends in a documented error within its deadline, unread.
+
+The same cases run through the sync face (Flask: requests) and the async face (Starlette: httpx).
+The deadline is 0.3 s while each behaviour would otherwise last a minute; the bound checked is
+generous (a correctness check that the call was cut off, not a speed target).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from authlib.integrations.flask_client import OAuth as FlaskOAuth
+from authlib.integrations.starlette_client import OAuth as StarletteOAuth
+from flask import Flask
+from hostile import HUGE, HostileServer, hostile_server
+
+from authlib_kakao import KakaoError, KakaoResponseError, KakaoTransportError, register_kakao
+
+DEADLINE = 0.3
+BOUND = DEADLINE + 2.5
+TOKEN = {"access_token": "at-hostile-123456", "token_type": "bearer", "expires_in": 3600}
+
+# mode -> (exception, its timeout flag or None, words of the message)
+CASES: dict[str, tuple[type[KakaoError], bool | None, str]] = {
+    "drip_body": (KakaoTransportError, True, "deadline"),
+    "drip_headers": (KakaoTransportError, True, "deadline"),
+    "black_hole": (KakaoTransportError, True, "deadline"),
+    "endless": (KakaoResponseError, None, "larger than"),
+    "huge": (KakaoResponseError, None, "larger than"),
+    "gzip_bomb": (KakaoResponseError, None, "larger than"),
+    "reset": (KakaoTransportError, False, "could not reach"),
+}
+
+
+@pytest.fixture
+def server() -> Iterator[HostileServer]:
+    with hostile_server() as running:
+        yield running
+
+
+def options(server: HostileServer) -> dict[str, Any]:
+    return {"client_id": "id", "kauth_url": server.url, "kapi_url": server.url,
+            "timeout": DEADLINE}  # fmt: skip
+
+
+def sync_userinfo(server: HostileServer) -> None:
+    app = Flask(__name__)
+    kakao = register_kakao(FlaskOAuth(app), **options(server))
+    with app.test_request_context():
+        kakao.userinfo(token=TOKEN)
+
+
+def async_userinfo(server: HostileServer) -> None:
+    kakao = register_kakao(StarletteOAuth(), **options(server))
+    asyncio.run(kakao.userinfo(token=TOKEN))
+
+
+FACES = {"sync": sync_userinfo, "async": async_userinfo}
+
+
+@pytest.mark.parametrize("face", FACES)
+@pytest.mark.parametrize("mode", CASES)
+def test_every_hostile_answer_ends_in_its_documented_error(
+    server: HostileServer, mode: str, face: str
+) -> None:
+    exception, timeout, words = CASES[mode]
+    server.mode = mode
+    started = time.monotonic()
+
+    with pytest.raises(exception) as caught:
+        FACES[face](server)
+
+    elapsed = time.monotonic() - started
+    assert elapsed < BOUND, f"{mode} held the {face} call for {elapsed:.1f} s"
+    assert words in str(caught.value)
+    assert str(caught.value).endswith("[GET /v2/user/me]")
+    if timeout is not None:
+        assert caught.value.timeout is timeout  # type: ignore[attr-defined]
+    if mode in ("endless", "huge"):
+        assert server.sent < HUGE // 2  # the client stopped reading long before the end

@@ -10,6 +10,7 @@ import json
 import time
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from joserfc import jwt
@@ -75,7 +76,7 @@ def test_user_profiles(data: dict[str, Any]) -> None:
     claims = only_ours(normalize_userinfo, data)
     if claims is not None:
         assert claims["sub"] == str(claims["kakao_id"])
-        assert claims["sub"].isascii() and claims["sub"].isdigit()
+        assert set(claims["sub"]) <= set("0123456789")
 
 
 @settings(max_examples=150, deadline=None)
@@ -115,9 +116,7 @@ def test_id_tokens_with_any_claims(claims: dict[str, Any]) -> None:
 @settings(max_examples=200, deadline=None)
 @given(token=st.text(max_size=200) | st.binary(max_size=100).map(lambda b: b.decode("latin-1")))
 def test_id_tokens_that_are_not_tokens(token: str) -> None:
-    try:
+    with pytest.raises(InvalidIDTokenError):  # nothing random is signed with our key
         verify_id_token(
             token, JWKS, issuer="https://kauth.kakao.com", audiences=["app"], nonce=None
         )
-    except InvalidIDTokenError:
-        pass

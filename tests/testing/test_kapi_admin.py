@@ -10,8 +10,8 @@ import pytest
 from kapi_client import JSON_CT, Kapi, arr, full_user
 
 from authlib_kakao.testing import KakaoEmulator
-from authlib_kakao.testing.kapi_admin import page_user_ids
-from authlib_kakao.testing.state import EmulatorState, Link, User
+from authlib_kakao.testing.backend import KakaoBackend
+from authlib_kakao.testing.state import Link, User
 
 IDS = "/v1/user/ids"
 USERS = "/v2/app/users"
@@ -254,7 +254,7 @@ def test_ref_5_2_app_users_with_a_bearer_token_is_minus_401(emu: KakaoEmulator, 
 
 def test_ref_4_user_ids_paging_over_100k_users_visits_each_once() -> None:
     """The pager itself (no HTTP): 100,000 users, a third unlinked, paged 100 at a time."""
-    state = EmulatorState()
+    state = KakaoBackend()
     rng = random.Random(7)
     for n in range(100_000):
         user = User(rng.getrandbits(63))
@@ -266,7 +266,7 @@ def test_ref_4_user_ids_paging_over_100k_users_visits_each_once() -> None:
     seen: list[int] = []
     from_id: int | None = None
     while True:
-        page, _, after = page_user_ids(state, 1, limit=100, from_id=from_id, descending=False)
+        page, _, after = state.page_user_ids(1, limit=100, from_id=from_id, descending=False)
         seen.extend(page)
         if after is None:
             break

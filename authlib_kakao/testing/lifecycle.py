@@ -1,5 +1,6 @@
-"""The code and token lifecycle: the half of :class:`~authlib_kakao.testing.backend.KakaoBackend`
-that issues, refreshes and revokes (reference §1, §2, §3.3, §7).
+"""The login, code and token lifecycle: the half of
+:class:`~authlib_kakao.testing.backend.KakaoBackend` that logs users in and issues, refreshes and
+revokes codes and tokens (reference §1, §2, §3.3, §7).
 
 Theory of operation:
 
@@ -24,15 +25,18 @@ import hmac
 import secrets
 import threading
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.state import (
     AccessToken,
     App,
+    Approval,
     AuthCode,
     Clock,
     EmulatorConfig,
+    Link,
     RefreshToken,
     User,
 )
@@ -57,7 +61,7 @@ def pkce_matches(verifier: str | None, challenge: str, method: str | None) -> bo
 
 
 class TokenLifecycle:
-    """Codes, access and refresh tokens, id_tokens and the issue-rate limits."""
+    """Who logs in, codes, access and refresh tokens, id_tokens and the issue-rate limits."""
 
     # Set by KakaoBackend.__init__; declared here for the type checker.
     config: EmulatorConfig
@@ -71,8 +75,17 @@ class TokenLifecycle:
     access_token_issues: dict[tuple[int, int], deque[float]]
     refresh_token_issues: dict[tuple[int, int], deque[float]]
     issued_since_sweep: int
+    approval: Approval
+    session_user_id: int | None
+    app: App
+    user: User
 
     def app_by_client_id(self, client_id: str) -> App | None:
+        raise NotImplementedError  # KakaoBackend's
+
+    def link(
+        self, user: User, app: App | None = None, consents: Iterable[str] | None = None
+    ) -> Link:
         raise NotImplementedError  # KakaoBackend's
 
     # -- client authentication -----------------------------------------------------------------
@@ -89,6 +102,79 @@ class TokenLifecycle:
             if not hmac.compare_digest(given.encode(), app.client_secret.encode()):
                 raise kauth_fail("KOE010")
         return app
+
+    # -- logging in (kauth /oauth/authorize) -------------------------------------------------------
+
+    def approve_as(self, user: User | None = None, consents: Iterable[str] | None = None) -> None:
+        """Auto-approve mode: ``user`` (default user) logs in and agrees to ``consents`` (all asked)."""
+        self.approval = Approval(
+            user_id=None if user is None else user.id,
+            consents=None if consents is None else list(consents),
+        )
+
+    def deny_consent(self) -> None:
+        """Auto-approve mode: the next logins press "Cancel"."""
+        self.approval = Approval(deny=True)
+
+    def approved_user(self) -> User | None:
+        """Auto-approve mode: who logs in."""
+        return self.users.get(self.approval.user_id or self.user.id)
+
+    def session_user(self) -> User | None:
+        """Consent-page mode: who is logged in to Kakao in "the browser"."""
+        return self.users.get(self.session_user_id or 0)
+
+    def sign_in(self, login_id: str, password: str | None) -> User | None:
+        """The consent page's login form: start the browser session, or None for bad credentials."""
+        with self.lock:
+            user = next(
+                (u for u in self.users.values() if u.login_id and u.login_id == login_id), None
+            )
+            if user is None or password != user.password:
+                return None
+            self.session_user_id = user.id
+            return user
+
+    def sign_out(self) -> None:
+        """Kakao-account logout: end the browser session."""
+        self.session_user_id = None
+
+    @staticmethod
+    def items_to_ask(app: App, user: User | None, scopes: list[str]) -> list[str]:
+        """Consent items to ask for: the requested ones, or every configured one on first link."""
+        link = user.links.get(app.app_id) if user else None
+        wanted = [s for s in scopes if s != "openid"] or (
+            list(app.consent_items) if link is None else []
+        )
+        agreed = link.consents if link else set()
+        return [item for item in wanted if item not in agreed]
+
+    def approve(self, app: App, user: User, agreed: list[str], service_terms: list[str]) -> None:
+        """The user agrees to ``agreed`` items and ``service_terms`` tags (linking if needed)."""
+        with self.lock:
+            link = self.link(user, app, agreed)
+            now = self.clock.now()
+            for tag in service_terms:
+                if tag in app.service_terms:
+                    link.service_terms.setdefault(tag, now)
+
+    def issue_tokens(
+        self,
+        user: User | None = None,
+        app: App | None = None,
+        scopes: Iterable[str] | None = None,
+        openid: bool = False,
+    ) -> dict[str, Any]:
+        """Tokens without an authorize round trip; Kakao's token response body."""
+        target_app = app or self.app
+        target_user = user or self.user
+        with self.lock:
+            link = target_user.links.get(target_app.app_id)
+            agreed = sorted(link.consents) if link else []
+            granted = list(scopes) if scopes is not None else agreed
+            if openid and "openid" not in granted:
+                granted.append("openid")
+            return self.grant_tokens(target_app, target_user, granted, nonce=None)
 
     # -- codes ---------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from authlib_kakao.testing import control, kapi, kapi_admin, kapi_consent, kauth
+from authlib_kakao.testing import control, kapi, kauth
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.http import Request, Response
 
@@ -38,14 +38,14 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/v1/oidc/userinfo"): kapi.oidc_userinfo,
     ("POST", "/v1/oidc/userinfo"): kapi.oidc_userinfo,
     # kapi: consents, service terms, shipping addresses (§4)
-    ("GET", "/v2/user/scopes"): kapi_consent.scopes,
-    ("POST", "/v2/user/revoke/scopes"): kapi_consent.revoke_scopes,
-    ("GET", "/v2/user/service_terms"): kapi_consent.service_terms,
-    ("POST", "/v2/user/revoke/service_terms"): kapi_consent.revoke_service_terms,
-    ("GET", "/v1/user/shipping_address"): kapi_consent.shipping_address,
+    ("GET", "/v2/user/scopes"): kapi.scopes,
+    ("POST", "/v2/user/revoke/scopes"): kapi.revoke_scopes,
+    ("GET", "/v2/user/service_terms"): kapi.service_terms,
+    ("POST", "/v2/user/revoke/service_terms"): kapi.revoke_service_terms,
+    ("GET", "/v1/user/shipping_address"): kapi.shipping_address,
     # kapi: admin key only (§4, §7)
-    ("GET", "/v1/user/ids"): kapi_admin.user_ids,
-    ("GET", "/v2/app/users"): kapi_admin.app_users,
+    ("GET", "/v1/user/ids"): kapi.user_ids,
+    ("GET", "/v2/app/users"): kapi.app_users,
     # the control plane: never logged, never faulted
     ("GET", f"{CONTROL_PREFIX}/state"): control.describe,
     ("POST", f"{CONTROL_PREFIX}/reset"): control.reset,

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from kapi_client import Kapi, arr, full_user
+from wire import BOTH_WIRES
 
 from authlib_kakao.testing import KakaoEmulator
 
@@ -23,6 +24,7 @@ def token_for(emu: KakaoEmulator, **kwargs: Any) -> str:
 # --- /v2/user/scopes ----------------------------------------------------------------------------
 
 
+@BOTH_WIRES
 def test_ref_4_scopes_lists_every_configured_item(emu: KakaoEmulator, kapi: Kapi) -> None:
     body = kapi.get(SCOPES, token=token_for(emu)).json()
 
@@ -76,6 +78,7 @@ def test_ref_4_scopes_malformed_filter_is_minus_2(emu: KakaoEmulator, kapi: Kapi
 # --- /v2/user/revoke/scopes ---------------------------------------------------------------------
 
 
+@BOTH_WIRES
 def test_ref_4_revoke_scopes_withdraws_consent(emu: KakaoEmulator, kapi: Kapi) -> None:
     token = token_for(emu)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from kauth_client import REDIRECT_URI, Kauth
+from wire import BOTH_WIRES
 
 from authlib_kakao.testing import KakaoEmulator
 
 
+@BOTH_WIRES
 def test_ref_1_2_success_redirects_with_code_and_echoes_state(kauth: Kauth) -> None:
     params = kauth.redirect_params(kauth.authorize(state="xyz 1/2"))
 
@@ -64,6 +66,7 @@ def test_ref_1_1_scope_accepts_commas_and_spaces(
     assert "account_email" in user.links[emu.app.app_id].consents
 
 
+@BOTH_WIRES
 def test_ref_1_2_cancel_redirects_access_denied(emu: KakaoEmulator, kauth: Kauth) -> None:
     emu.deny_consent()
 

@@ -29,11 +29,12 @@ def test_ref_2_4_code_grant_response_shape(kauth: Kauth) -> None:
     assert "id_token" not in body
 
 
-def test_ref_2_4_scope_is_space_separated(kauth: Kauth) -> None:
+def test_ref_2_4_scope_is_space_separated(emu: KakaoEmulator, kauth: Kauth) -> None:
+    emu.approve_as(emu.add_user(consents=["profile_nickname"]))
+
     scope = kauth.login(scope="profile_nickname,account_email")["scope"]
 
-    assert "," not in scope
-    assert {"profile_nickname", "account_email"} <= set(scope.split(" "))
+    assert scope == "account_email profile_nickname"
 
 
 def test_ref_1_2_code_is_single_use(kauth: Kauth) -> None:

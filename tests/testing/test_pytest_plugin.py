@@ -130,6 +130,12 @@ def test_importing_the_plugin_adds_nothing_heavy_to_the_package() -> None:
     assert not {m for m in added if m.split(".")[0] in HEAVY}
 
 
+@pytest.fixture(scope="module")
+def plugin_import() -> set[str]:
+    """What ``import authlib_kakao.testing.pytest_plugin`` loads in a fresh interpreter."""
+    return modules_loaded_by("import authlib_kakao.testing.pytest_plugin")
+
+
 # authlib_kakao/__init__.py imports the client (provider -> authlib; transport -> httpx and
 # requests), and Python imports a package before its submodules: until that __init__ is lazy,
 # importing the plugin loads those three through its parent package, not through the plugin.
@@ -149,7 +155,7 @@ _PARENT = pytest.mark.xfail(
         pytest.param("authlib", marks=_PARENT),
     ],
 )
-def test_importing_the_plugin_loads_no_emulator_or_http_stack(module: str) -> None:
-    loaded = modules_loaded_by("import authlib_kakao.testing.pytest_plugin")
-
-    assert module not in loaded
+def test_importing_the_plugin_loads_no_emulator_or_http_stack(
+    plugin_import: set[str], module: str
+) -> None:
+    assert module not in plugin_import

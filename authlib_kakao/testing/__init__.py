@@ -4,24 +4,33 @@
 runs it as a real HTTP server (point ``kauth_url`` and ``kapi_url`` at ``url``); ``emulator.asgi``
 is the same app in-process. With ``pip install authlib-kakao[testing]`` pytest gets the
 ``kakao_emulator`` fixture.
+
+The names below load on first use (PEP 562), so importing a submodule such as the pytest plugin
+does not import the emulator.
 """
 
 from __future__ import annotations
 
-from authlib_kakao.testing.emulator import DEFAULT_APP_ID, DEFAULT_USER_ID, KakaoEmulator
-from authlib_kakao.testing.state import (
-    App,
-    ConsentItem,
-    EmulatorConfig,
-    LoggedRequest,
-    ServiceTerm,
-    User,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from authlib_kakao.testing.emulator import DEFAULT_APP_ID, DEFAULT_USER_ID, KakaoEmulator
+    from authlib_kakao.testing.state import (
+        App,
+        Clock,
+        ConsentItem,
+        EmulatorConfig,
+        LoggedRequest,
+        ServiceTerm,
+        User,
+    )
 
 __all__ = [
     "DEFAULT_APP_ID",
     "DEFAULT_USER_ID",
     "App",
+    "Clock",
     "ConsentItem",
     "EmulatorConfig",
     "KakaoEmulator",
@@ -29,3 +38,29 @@ __all__ = [
     "ServiceTerm",
     "User",
 ]
+
+_HOMES = {
+    "DEFAULT_APP_ID": "emulator",
+    "DEFAULT_USER_ID": "emulator",
+    "KakaoEmulator": "emulator",
+    "App": "state",
+    "Clock": "state",
+    "ConsentItem": "state",
+    "EmulatorConfig": "state",
+    "LoggedRequest": "state",
+    "ServiceTerm": "state",
+    "User": "state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,26 +1,27 @@
 """The emulator as an ASGI app: request log, fault injection, then one table lookup per request.
 
-A plain ASGI callable rather than a framework app: the route table (``http.ROUTES``) already does
-the routing, and every answer is a ready ``Response``. Nothing a client sends produces a traceback:
-an unexpected error becomes Kakao's own "internal error" body.
+A plain ASGI callable rather than a framework app: the route table (``routes.ROUTES``) already does
+the routing, and every answer is a ready ``Response``. A handler's :class:`WireError` becomes its
+Kakao error answer here; nothing a client sends produces a traceback: an unexpected error becomes
+Kakao's own "internal error" body.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-# Importing the handler modules fills the route table.
-from authlib_kakao.testing import control, kapi, kauth, kauth_token  # noqa: F401
-from authlib_kakao.testing.http import ROUTES, Request, Response, html
-from authlib_kakao.testing.state import Fault, LoggedRequest
-from authlib_kakao.testing.wire_errors import kapi_error, kauth_error
+from authlib_kakao.testing.backend import KakaoBackend
+from authlib_kakao.testing.http import Request, Response, html
+from authlib_kakao.testing.routes import CONTROL_PREFIX, ROUTES, is_kauth
+from authlib_kakao.testing.state import Fault
+from authlib_kakao.testing.wire_errors import WireError, kapi_error, kauth_error
 
-if TYPE_CHECKING:
-    from authlib_kakao.testing.emulator import KakaoEmulator
+__all__ = ["EmulatorASGI", "StateHolder", "dispatch"]
 
-__all__ = ["EmulatorASGI", "dispatch"]
+# How often a request hanging on a fault looks whether it has been released.
+HANG_POLL = 0.005
 
 log = logging.getLogger("authlib_kakao.testing")
 
@@ -41,12 +42,15 @@ Receive = Any
 Send = Any
 
 
-def _is_kauth(path: str) -> bool:
-    return path.startswith(("/oauth/", "/.well-known/"))
+class StateHolder(Protocol):
+    """What the ASGI app serves: whatever backend is current (a reset swaps it)."""
+
+    state: KakaoBackend
 
 
 def not_found(req: Request) -> Response:
-    if _is_kauth(req.path):
+    """Kakao's answer for an unknown endpoint, kauth- or kapi-shaped by path."""
+    if is_kauth(req.path):
         return kauth_error("KOE002", f"Unknown endpoint: {req.method} {req.path}")
     return kapi_error(-9, f"API not found: {req.method} {req.path}", status=404)
 
@@ -55,7 +59,7 @@ def fault_response(path: str, fault: Fault) -> Response:
     """What an injected fault answers instead of the real handler."""
     status = fault.status or 500
     if fault.body is None:
-        if _is_kauth(path):
+        if is_kauth(path):
             response = kauth_error("KOE003", "Temporary server error.")
         else:
             response = kapi_error(-1, "internal error")
@@ -77,38 +81,28 @@ def fault_response(path: str, fault: Fault) -> Response:
     return response
 
 
-def _take_fault(emu: KakaoEmulator, path: str) -> Fault | None:
-    with emu.state.lock:
-        fault = emu.state.faults.get(path)
-        if fault is None:
-            return None
-        if fault.times is not None:
-            fault.times -= 1
-            if fault.times <= 0:
-                del emu.state.faults[path]
-        return fault
-
-
-def dispatch(emu: KakaoEmulator, req: Request) -> Response:
+def dispatch(backend: KakaoBackend, req: Request) -> Response:
     """Run the handler for ``req`` (no faults, no log): the core shared by every way to serve."""
-    route = ROUTES.get((req.method, req.path))
-    if route is None:
+    handler = ROUTES.get((req.method, req.path))
+    if handler is None:
         return not_found(req)
     try:
-        with emu.state.lock:
-            return route.handler(emu, req)
+        with backend.lock:
+            return handler(backend, req)
+    except WireError as refused:
+        return refused.response
     except Exception:
         log.exception("emulator handler for %s %s failed", req.method, req.path)
-        if _is_kauth(req.path):
+        if is_kauth(req.path):
             return kauth_error("KOE003", "Temporary server error.")
         return kapi_error(-1, "internal error")
 
 
 class EmulatorASGI:
-    """ASGI 3 application serving one :class:`KakaoEmulator`."""
+    """ASGI 3 application serving the current backend of ``holder`` (the emulator façade)."""
 
-    def __init__(self, emulator: KakaoEmulator) -> None:
-        self.emulator = emulator
+    def __init__(self, holder: StateHolder) -> None:
+        self.holder = holder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -130,25 +124,33 @@ class EmulatorASGI:
             headers=headers,
             body=body,
         )
-        emu = self.emulator
         # A delayed request may finish after a reset: it belongs to the state it arrived in.
-        state = emu.state
-        fault = None if req.path.startswith("/_emulator/") else _take_fault(emu, req.path)
-        if fault is not None and fault.delay:
-            await asyncio.sleep(fault.delay)
+        state = self.holder.state
+        control = req.path.startswith(f"{CONTROL_PREFIX}/")
+        fault = None if control else state.take_fault(req.path)
+        if fault is not None:
+            await self._wait(state, fault)
         if fault is not None and (fault.status is not None or fault.body is not None):
             response = fault_response(req.path, fault)
-        elif emu.state is not state:  # reset while this request waited: touch nothing new
+        elif self.holder.state is not state:  # reset while this request waited: touch nothing new
             response = fault_response(req.path, Fault(status=503))
         else:
-            response = dispatch(emu, req)
+            response = dispatch(state, req)
         if fault is not None and fault.drop:
             response.drop = True
-        if not req.path.startswith("/_emulator/"):
-            state.log.append(
-                LoggedRequest(req.method, req.path, response.status, state.clock.now())
-            )
+        if not control:
+            state.record(req.method, req.path, response.status)
         await self._send(send, response)
+
+    @staticmethod
+    async def _wait(state: KakaoBackend, fault: Fault) -> None:
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.hang:
+            # Until the test is done with this request: reset, clear_faults or server stop.
+            released = state.released
+            while not released.is_set():
+                await asyncio.sleep(HANG_POLL)
 
     @staticmethod
     async def _send(send: Send, response: Response) -> None:

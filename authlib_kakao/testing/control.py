@@ -1,21 +1,34 @@
 """``/_emulator/*``: drive the emulator over HTTP, for test suites in other languages.
 
-Each endpoint calls the same :class:`KakaoEmulator` method a Python test would; bodies are JSON.
-These paths cannot collide with Kakao's, are never logged and never faulted.
+Each endpoint makes the same backend call the :class:`~authlib_kakao.testing.KakaoEmulator` façade
+makes for a Python test; bodies are JSON. These paths cannot collide with Kakao's, are never logged
+and never faulted.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from html import escape
+from typing import Any
 
-from authlib_kakao.testing.http import Request, Response, json_response, route
+from authlib_kakao.testing.backend import KakaoBackend
+from authlib_kakao.testing.http import Request, Response, html, json_response
+from authlib_kakao.testing.state import Fault
 
-if TYPE_CHECKING:
-    from authlib_kakao.testing.emulator import KakaoEmulator
-
-__all__ = ["CONTROL_PREFIX"]
+__all__ = [
+    "CONTROL_PREFIX",
+    "add_fault",
+    "add_user",
+    "advance_clock",
+    "approve",
+    "callback",
+    "clear_faults",
+    "describe",
+    "request_log",
+    "reset",
+    "rotate_keys",
+]
 
 CONTROL_PREFIX = "/_emulator"
 USER_FIELDS = (
@@ -37,10 +50,9 @@ def _bad(message: str) -> Response:
     return json_response({"error": message}, 400)
 
 
-@route("GET", path=f"{CONTROL_PREFIX}/state")
-def describe(emu: KakaoEmulator, req: Request) -> Response:
+def describe(backend: KakaoBackend, req: Request) -> Response:
     """The default app's keys and a summary, so a foreign test suite knows what to send."""
-    app = emu.app
+    app = backend.app
     return json_response(
         {
             "app": {
@@ -51,96 +63,88 @@ def describe(emu: KakaoEmulator, req: Request) -> Response:
                 "redirect_uris": app.redirect_uris,
                 "logout_redirect_uris": app.logout_redirect_uris,
             },
-            "user_id": emu.user.id,
-            "users": len(emu.state.users),
-            "access_tokens": len(emu.state.access_tokens),
-            "now": emu.clock.now(),
+            "user_id": backend.user.id,
+            "users": len(backend.users),
+            "access_tokens": len(backend.access_tokens),
+            "now": backend.clock.now(),
         }
     )
 
 
-@route("POST", path=f"{CONTROL_PREFIX}/reset")
-def reset(emu: KakaoEmulator, req: Request) -> Response:
-    emu.reset()
+def reset(backend: KakaoBackend, req: Request) -> Response:
+    """Fresh default state (the emulator swaps in a new backend)."""
+    backend.request_reset()
     return json_response({"ok": True})
 
 
-@route("POST", path=f"{CONTROL_PREFIX}/users")
-def add_user(emu: KakaoEmulator, req: Request) -> Response:
+def add_user(backend: KakaoBackend, req: Request) -> Response:
     """Body: user fields plus optional ``consents`` (list) and ``linked`` (bool)."""
     data = _json(req)
     values = {k: v for k, v in data.items() if k in USER_FIELDS}
     consents = data.get("consents")
     if consents is not None and not isinstance(consents, list):
         return _bad("consents must be a list")
-    user = emu.add_user(consents=consents, linked=bool(data.get("linked", True)), **values)
+    user = backend.add_user(consents=consents, linked=bool(data.get("linked", True)), **values)
     return json_response({"id": user.id})
 
 
-@route("POST", path=f"{CONTROL_PREFIX}/approve")
-def approve(emu: KakaoEmulator, req: Request) -> Response:
+def approve(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``user_id`` and optional ``consents``, or ``{"deny": true}``."""
     data = _json(req)
     if data.get("deny"):
-        emu.deny_consent()
+        backend.deny_consent()
         return json_response({"ok": True})
-    user = emu.state.users.get(int(data.get("user_id") or emu.user.id))
+    user = backend.users.get(int(data.get("user_id") or backend.user.id))
     if user is None:
         return _bad("unknown user_id")
-    emu.approve_as(user, data.get("consents"))
+    backend.approve_as(user, data.get("consents"))
     return json_response({"ok": True})
 
 
-@route("POST", path=f"{CONTROL_PREFIX}/clock/advance")
-def advance_clock(emu: KakaoEmulator, req: Request) -> Response:
+def advance_clock(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``seconds``; answers the new ``now``."""
     try:
         seconds = float(_json(req).get("seconds", 0))
     except (TypeError, ValueError):
         return _bad("seconds must be a number")
-    emu.clock.advance(seconds)
-    return json_response({"now": emu.clock.now()})
+    backend.clock.advance(seconds)
+    return json_response({"now": backend.clock.now()})
 
 
-@route("POST", path=f"{CONTROL_PREFIX}/faults")
-def add_fault(emu: KakaoEmulator, req: Request) -> Response:
+def add_fault(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``path`` plus :meth:`KakaoEmulator.inject_fault` keywords."""
     data = _json(req)
     path = data.pop("path", None)
-    allowed = {"status", "delay", "body", "drop", "times"}
+    allowed = {"status", "delay", "body", "drop", "times", "hang"}
     if not isinstance(path, str) or set(data) - allowed:
         return _bad(f"need 'path' and only {sorted(allowed)}")
-    emu.inject_fault(path, **data)
+    backend.add_fault(path, Fault(**data))
     return json_response({"ok": True})
 
 
-@route("DELETE", path=f"{CONTROL_PREFIX}/faults")
-def clear_faults(emu: KakaoEmulator, req: Request) -> Response:
-    emu.clear_faults()
+def clear_faults(backend: KakaoBackend, req: Request) -> Response:
+    """Forget every injected fault."""
+    backend.clear_faults()
     return json_response({"ok": True})
 
 
-@route("GET", path=f"{CONTROL_PREFIX}/log")
-def request_log(emu: KakaoEmulator, req: Request) -> Response:
-    return json_response([asdict(r) for r in emu.requests(req.query.get("path"))])
+def request_log(backend: KakaoBackend, req: Request) -> Response:
+    """The request log, oldest first (``?path=`` filters)."""
+    return json_response([asdict(r) for r in backend.requests(req.query.get("path"))])
 
 
-@route("POST", path=f"{CONTROL_PREFIX}/keys/rotate")
-def rotate_keys(emu: KakaoEmulator, req: Request) -> Response:
-    return json_response({"kid": emu.rotate_keys()})
+def rotate_keys(backend: KakaoBackend, req: Request) -> Response:
+    """A new signing key; answers its ``kid``."""
+    return json_response({"kid": backend.keys.rotate()})
 
 
-@route("GET", path=f"{CONTROL_PREFIX}/callback")
-def callback(emu: KakaoEmulator, req: Request) -> Response:
+def callback(backend: KakaoBackend, req: Request) -> Response:
     """A redirect target for trying a login by hand: shows the code and the curl to exchange it."""
-    from html import escape
-
-    from authlib_kakao.testing.http import html
-
     base = f"http://{req.headers.get('host', '127.0.0.1')}"
     if "code" not in req.query:
         details = escape(json.dumps(dict(req.query), ensure_ascii=False))
         return html(f"<!DOCTYPE html><h1>Login did not complete</h1><pre>{details}</pre>")
-    app = emu.app
+    app = backend.app
     curl = (
         f"curl -s -X POST {base}/oauth/token -d grant_type=authorization_code "
         f"-d client_id={app.client_id} "
@@ -150,6 +154,6 @@ def callback(emu: KakaoEmulator, req: Request) -> Response:
     return html(
         "<!DOCTYPE html><meta charset='utf-8'><h1>Authorization code</h1>"
         f"<p><code id='code'>{escape(req.query['code'])}</code></p>"
-        f"<p>Exchange it within {emu.config.code_lifetime // 60} minutes:</p>"
+        f"<p>Exchange it within {backend.config.code_lifetime // 60} minutes:</p>"
         f"<pre id='curl'>{escape(curl)}</pre>"
     )

@@ -1,22 +1,19 @@
-"""The emulator's framework-free request and response values, and the route table they meet in.
+"""The emulator's framework-free request and response values.
 
-Handlers are plain functions ``handler(emulator, request) -> Response``; ``kauth.py`` and ``kapi.py``
-register theirs with :func:`route`, ``app.py`` adapts the table to ASGI. Kakao serves two hosts
-(kauth, kapi) whose paths never collide, so the emulator serves both from one base URL.
+Handlers are plain functions ``handler(backend, request) -> Response`` listed in ``routes.py``;
+``app.py`` adapts them to ASGI. Kakao serves two hosts (kauth, kapi) whose paths never collide, so
+the emulator serves both from one base URL.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-if TYPE_CHECKING:
-    from authlib_kakao.testing.emulator import KakaoEmulator
-
-__all__ = ["ROUTES", "Request", "Response", "Route", "html", "json_response", "redirect", "route"]
+__all__ = ["Request", "Response", "html", "json_response", "redirect"]
 
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
 
@@ -63,11 +60,14 @@ class Request:
 
     @property
     def params(self) -> dict[str, str]:
+        """Query and form parameters together (the form wins)."""
         return {**self.query, **self.form}
 
 
 @dataclass
 class Response:
+    """A ready answer: status, headers and body bytes."""
+
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
@@ -77,11 +77,13 @@ class Response:
 def json_response(
     data: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
+    """Compact UTF-8 JSON with Kakao's ``application/json;charset=UTF-8``."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     return Response(status, {"content-type": JSON_CONTENT_TYPE, **(headers or {})}, body)
 
 
 def html(text: str, status: int = 200) -> Response:
+    """An HTML page."""
     return Response(status, {"content-type": "text/html;charset=UTF-8"}, text.encode())
 
 
@@ -91,28 +93,3 @@ def redirect(url: str, params: Mapping[str, str | None] | None = None) -> Respon
     if clean:
         url = f"{url}{'&' if '?' in url else '?'}{urlencode(clean)}"
     return Response(302, {"location": url}, b"")
-
-
-Handler = Callable[["KakaoEmulator", Request], Response]
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    handler: Handler
-
-
-# (method, path) -> Route. Filled at import time of kauth.py, kapi.py and control.py.
-ROUTES: dict[tuple[str, str], Route] = {}
-
-
-def route(*methods: str, path: str) -> Callable[[Handler], Handler]:
-    """Register ``handler`` for ``path`` under each of ``methods``."""
-
-    def register(handler: Handler) -> Handler:
-        for method in methods:
-            ROUTES[(method, path)] = Route(method, path, handler)
-        return handler
-
-    return register

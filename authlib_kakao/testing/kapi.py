@@ -1,48 +1,62 @@
-"""kapi handlers for the calls a signed-in user's app makes (reference §3.5, §4).
+"""kapi handlers (reference §3.5, §4, §7), thin: parameters in, one backend call, a JSON body out.
 
-``/v2/user/me``, ``/v1/user/access_token_info``, ``/v1/user/logout``, ``/v1/user/unlink``,
-``/v1/user/update_profile`` and ``/v1/oidc/userinfo`` live here; the admin-key APIs are in
-``kapi_admin.py`` and the consent / service-terms / shipping APIs in ``kapi_consent.py``.
-Importing this module registers all three (``app.py`` imports it).
+* the signed-in user's app: ``/v2/user/me``, ``/v1/user/access_token_info``, ``/v1/user/logout``,
+  ``/v1/user/unlink``, ``/v1/user/update_profile``, ``/v1/oidc/userinfo``;
+* consents, Kakao Sync service terms and shipping addresses: ``/v2/user/scopes``,
+  ``/v2/user/revoke/scopes``, ``/v2/user/service_terms``, ``/v2/user/revoke/service_terms``,
+  ``/v1/user/shipping_address`` (a bearer token, or the admin key with
+  ``target_id_type=user_id&target_id=<id>``). Revoking a scope removes it from the user's link and
+  from the scopes of their live tokens, so a later ``/v2/user/me`` shows
+  ``<item>_needs_agreement: true`` again;
+* admin key only: ``/v1/user/ids`` (paged; 100 calls per minute per app) and ``/v2/app/users``.
 
-Every body is JSON with ``application/json;charset=UTF-8``; errors come from
-``wire_errors.kapi_error``.
+Every body is JSON with ``application/json;charset=UTF-8``; errors are ``kapi_fail`` raised here or
+in the backend. ``routes.py`` lists the handlers.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urlencode
 
-from authlib_kakao.testing import kapi_admin, kapi_consent
+from authlib_kakao.testing.backend import Caller, KakaoBackend
 from authlib_kakao.testing.http import Request, Response, json_response
 from authlib_kakao.testing.kapi_common import (
+    admin_app,
     authenticate,
     bool_param,
-    fail,
+    int_param,
     json_array_param,
-    kapi_route,
-    revoke_tokens,
 )
 from authlib_kakao.testing.profiles import (
     PropertyKeyError,
+    app_user_body,
     oidc_userinfo_body,
     parse_property_keys,
+    scopes_body,
+    service_terms_body,
+    shipping_addresses_body,
     user_me_body,
 )
-
-if TYPE_CHECKING:
-    from authlib_kakao.testing.emulator import KakaoEmulator
+from authlib_kakao.testing.wire_errors import kapi_fail
 
 __all__ = [
+    "APP_USERS_MAX",
+    "APP_USERS_MAX_WITH_KEYS",
     "access_token_info",
-    "kapi_admin",
-    "kapi_consent",
+    "app_users",
     "logout",
     "oidc_userinfo",
     "property_keys_param",
+    "revoke_scopes",
+    "revoke_service_terms",
+    "scopes",
+    "service_terms",
+    "shipping_address",
     "unlink",
     "update_profile",
+    "user_ids",
     "user_me",
 ]
 
@@ -55,93 +69,222 @@ def property_keys_param(req: Request) -> list[str] | None:
     try:
         return parse_property_keys(raw)
     except PropertyKeyError as exc:
-        raise fail(-2, str(exc)) from None
+        raise kapi_fail(-2, str(exc)) from None
 
 
-@kapi_route("GET", "POST", path="/v2/user/me")
-def user_me(emu: KakaoEmulator, req: Request) -> Response:
+def user_me(backend: KakaoBackend, req: Request) -> Response:
     """The user's profile: consented values only, ``*_needs_agreement`` for the rest (§4.1)."""
-    caller = authenticate(emu, req)
+    caller = authenticate(backend, req)
     keys = property_keys_param(req)
     secure = bool_param(req, "secure_resource")
     body = user_me_body(caller.user, caller.app, caller.link, secure=secure, property_keys=keys)
     return json_response(body)
 
 
-@kapi_route("GET", path="/v1/user/access_token_info")
-def access_token_info(emu: KakaoEmulator, req: Request) -> Response:
+def access_token_info(backend: KakaoBackend, req: Request) -> Response:
     """``{id, expires_in, app_id}`` for the presented token; ``expires_in`` counts on the clock."""
-    caller = authenticate(emu, req, admin=False)
+    caller = authenticate(backend, req, admin=False)
     if caller.token is None:  # unreachable with admin=False; keeps the type checker honest
-        raise fail(-3)
-    expires_in = max(0, int(caller.token.expires_at - emu.state.clock.now()))
+        raise kapi_fail(-3)
+    expires_in = max(0, int(caller.token.expires_at - backend.clock.now()))
     return json_response(
         {"id": caller.user.id, "expires_in": expires_in, "app_id": caller.app.app_id}
     )
 
 
-@kapi_route("POST", path="/v1/user/logout")
-def logout(emu: KakaoEmulator, req: Request) -> Response:
+def logout(backend: KakaoBackend, req: Request) -> Response:
     """Bearer: that access token (and the refresh token issued with it) dies, so every device
     holding it is logged out. Admin key: every token the user holds for the app dies."""
-    caller = authenticate(emu, req)
-    state = emu.state
-    if caller.token is None:
-        revoke_tokens(state, caller.app.app_id, caller.user.id)
-    else:
-        state.access_tokens.pop(caller.token.token, None)
-        if caller.token.refresh_token is not None:
-            state.refresh_tokens.pop(caller.token.refresh_token, None)
+    caller = authenticate(backend, req)
+    backend.logout(caller)
     return json_response({"id": caller.user.id})
 
 
-@kapi_route("POST", path="/v1/user/unlink")
-def unlink(emu: KakaoEmulator, req: Request) -> Response:
+def unlink(backend: KakaoBackend, req: Request) -> Response:
     """Revoke all the user's tokens for the app and drop the link. No unlink webhook (§6.1)."""
-    caller = authenticate(emu, req)
-    revoke_tokens(emu.state, caller.app.app_id, caller.user.id)
-    caller.user.links.pop(caller.app.app_id, None)
+    caller = authenticate(backend, req)
+    backend.unlink(caller.user, caller.app)
     return json_response({"id": caller.user.id})
 
 
-def _property_value(key: str, value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bool, int, float)):
-        return json.dumps(value)
-    raise fail(-2, f"invalid properties: value of {key} must be a string")
-
-
-@kapi_route("POST", path="/v1/user/update_profile")
-def update_profile(emu: KakaoEmulator, req: Request) -> Response:
+def update_profile(backend: KakaoBackend, req: Request) -> Response:
     """Store user properties; every key must be registered in the app, else ``-201`` (§4)."""
-    caller = authenticate(emu, req, admin=False)
+    caller = authenticate(backend, req, admin=False)
     raw = req.param("properties")
     if not raw:
-        raise fail(-2, "properties is required")
+        raise kapi_fail(-2, "properties is required")
     try:
         props = json.loads(raw)
     except ValueError:
-        raise fail(-2, "invalid properties: not a JSON object") from None
+        raise kapi_fail(-2, "invalid properties: not a JSON object") from None
     if not isinstance(props, dict):
-        raise fail(-2, "invalid properties: not a JSON object")
-    unknown = [k for k in props if k not in caller.app.property_keys]
-    if unknown:
-        msg = f"user property not found ([{', '.join(unknown)}] for appId={caller.app.app_id})"
-        raise fail(-201, msg)
-    for key, value in props.items():
-        text = _property_value(key, value)
-        if text is None:
-            caller.link.properties.pop(key, None)
-        else:
-            caller.link.properties[key] = text
+        raise kapi_fail(-2, "invalid properties: not a JSON object")
+    backend.update_properties(caller, props)
     return json_response({"id": caller.user.id})
 
 
-@kapi_route("GET", "POST", path="/v1/oidc/userinfo")
-def oidc_userinfo(emu: KakaoEmulator, req: Request) -> Response:
+def oidc_userinfo(backend: KakaoBackend, req: Request) -> Response:
     """OIDC claims for the token's user (§3.5); the app must have OpenID Connect switched on."""
-    caller = authenticate(emu, req, admin=False)
+    caller = authenticate(backend, req, admin=False)
     if not caller.app.oidc:
-        raise fail(-3, "OpenID Connect is not activated for this app")
+        raise kapi_fail(-3, "OpenID Connect is not activated for this app")
     return json_response(oidc_userinfo_body(caller.user, caller.link))
+
+
+# --- consents, service terms, shipping addresses -----------------------------------------------
+
+_RESULTS = ("agreed_service_terms", "app_service_terms")
+
+
+def _scope_ids(req: Request, *, required: bool) -> list[str] | None:
+    raw = json_array_param(req, "scopes", required=required)
+    if raw is not None and not all(isinstance(s, str) for s in raw):
+        raise kapi_fail(-2, "invalid scopes: scope ids expected")
+    return raw
+
+
+def scopes(backend: KakaoBackend, req: Request) -> Response:
+    """Every consent item of the app with ``agreed``/``using``, optionally filtered."""
+    caller = authenticate(backend, req)
+    only = _scope_ids(req, required=False)
+    return json_response(scopes_body(caller.user, caller.app, caller.link, only))
+
+
+def revoke_scopes(backend: KakaoBackend, req: Request) -> Response:
+    """Withdraw agreed optional items; required → 403 ``-3``, not agreed / unknown → 400 ``-2``."""
+    caller = authenticate(backend, req)
+    wanted = list(dict.fromkeys(_scope_ids(req, required=True) or []))
+    backend.revoke_scopes(caller, wanted)
+    return json_response(scopes_body(caller.user, caller.app, caller.link))
+
+
+def _tags(req: Request, caller: Caller, *, required: bool) -> list[str] | None:
+    raw = req.param("tags")
+    if raw is None or not raw.strip():
+        if required:
+            raise kapi_fail(-2, "tags is required")
+        return None
+    tags = list(dict.fromkeys(t.strip() for t in raw.split(",") if t.strip()))
+    unknown = [t for t in tags if t not in caller.app.service_terms]
+    if unknown:
+        raise kapi_fail(-2, f"invalid tags: [{', '.join(unknown)}] not registered for this app")
+    return tags
+
+
+def service_terms(backend: KakaoBackend, req: Request) -> Response:
+    """The user's (``agreed_service_terms``) or the app's (``app_service_terms``) service terms."""
+    caller = authenticate(backend, req)
+    result = req.param("result") or "agreed_service_terms"
+    if result not in _RESULTS:
+        raise kapi_fail(-2, f"invalid result: one of {', '.join(_RESULTS)}")
+    tags = _tags(req, caller, required=False)
+    body = service_terms_body(
+        caller.user,
+        caller.app,
+        caller.link,
+        agreed_only=result == "agreed_service_terms",
+        tags=tags,
+    )
+    return json_response(body)
+
+
+def revoke_service_terms(backend: KakaoBackend, req: Request) -> Response:
+    """Withdraw optional service terms by tag; a required tag is ``-3`` like a required scope."""
+    caller = authenticate(backend, req)
+    tags = _tags(req, caller, required=True) or []
+    backend.revoke_service_terms(caller, tags)
+    revoked = [{"tag": tag, "agreed": False} for tag in tags]
+    return json_response({"id": caller.user.id, "revoked_service_terms": revoked})
+
+
+def shipping_address(backend: KakaoBackend, req: Request) -> Response:
+    """Addresses (default first, then newest), paged; no consent → only the needs-agreement flag."""
+    caller = authenticate(backend, req)
+    address_id = int_param(req, "address_id", None, low=0)
+    from_updated_at = int_param(req, "from_updated_at", 0, low=0) or 0
+    page_size = int_param(req, "page_size", 10, low=2) or 10
+    body = shipping_addresses_body(
+        caller.user,
+        caller.link,
+        address_id=address_id,
+        from_updated_at=from_updated_at,
+        page_size=page_size,
+    )
+    return json_response(body)
+
+
+# --- admin key only ----------------------------------------------------------------------------
+
+APP_USERS_MAX = 100
+APP_USERS_MAX_WITH_KEYS = 20
+
+
+def _page_url(req: Request, **params: Any) -> str:
+    host = req.headers.get("host", "127.0.0.1")
+    return f"http://{host}{req.path}?{urlencode(params)}"
+
+
+def user_ids(backend: KakaoBackend, req: Request) -> Response:
+    """``{elements, before_url, after_url}``: the app's user ids, paged.
+
+    Over the per-app budget (100 calls/min, ``config.user_ids_rate_limit``) → HTTP 429 ``-10``.
+    """
+    app = admin_app(backend, req)
+    backend.spend_user_ids_call(app)
+    limit = int_param(req, "limit", 100, low=1, high=100) or 100
+    from_id = int_param(req, "from_id", None, low=0)
+    order = req.param("order") or "asc"
+    if order not in ("asc", "desc"):
+        raise kapi_fail(-2, "invalid order: asc or desc")
+    elements, before, after = backend.page_user_ids(
+        app.app_id, limit=limit, from_id=from_id, descending=order == "desc"
+    )
+    return json_response(
+        {
+            "elements": elements,
+            "before_url": None
+            if before is None
+            else _page_url(req, limit=limit, order=order, from_id=before),
+            "after_url": None
+            if after is None
+            else _page_url(req, limit=limit, order=order, from_id=after),
+        }
+    )
+
+
+def _target_ids(req: Request, most: int) -> list[int]:
+    raw = json_array_param(req, "target_ids", required=True) or []
+    ids: list[int] = []
+    for item in raw:
+        if isinstance(item, bool) or not isinstance(item, (int, str)) or not str(item).isdigit():
+            raise kapi_fail(-2, "invalid target_ids: user ids expected")
+        ids.append(int(item))
+    if not ids or len(ids) > most:
+        raise kapi_fail(-2, f"invalid target_ids: 1 to {most} ids")
+    return ids
+
+
+def app_users(backend: KakaoBackend, req: Request) -> Response:
+    """Several users at once (≤100 ids, ≤20 with ``property_keys``); unknown ids are left out.
+
+    Kakao's docs disagree on the shape (§4: a bare array in the example, ``{"elements": [...]}`` in
+    the table); ``config.app_users_shape`` picks ``"array"`` (default) or ``"elements"``.
+    """
+    app = admin_app(backend, req)
+    if req.param("target_id_type", "user_id") != "user_id":
+        raise kapi_fail(-2, "target_id_type must be user_id")
+    raw_keys = json_array_param(req, "property_keys")
+    try:
+        keys = None if raw_keys is None else parse_property_keys(raw_keys)
+    except PropertyKeyError as exc:
+        raise kapi_fail(-2, str(exc)) from None
+    ids = _target_ids(req, APP_USERS_MAX if keys is None else APP_USERS_MAX_WITH_KEYS)
+    elements: list[dict[str, Any]] = []
+    for user_id in dict.fromkeys(ids):
+        user = backend.users.get(user_id)
+        link = user.links.get(app.app_id) if user is not None else None
+        if user is not None and link is not None:
+            elements.append(app_user_body(user, app, link, keys))
+    if backend.config.app_users_shape == "elements":
+        return json_response({"elements": elements})
+    return json_response(elements)

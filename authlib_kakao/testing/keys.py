@@ -15,9 +15,20 @@ __all__ = ["SigningKeys"]
 class SigningKeys:
     """A current signing key plus the older ones still published, as Kakao keeps them during rotation."""
 
-    def __init__(self) -> None:
-        self._keys: list[RSAKey] = []
-        self.rotate()
+    def __init__(self, first: RSAKey | None = None) -> None:
+        # ``first``: start from an existing key, so a reset emulator publishes its original kid
+        # again without paying for a new 2048-bit key.
+        self._keys: list[RSAKey] = [first] if first is not None else [self._new_key()]
+
+    @property
+    def first(self) -> RSAKey:
+        """The oldest published key (the emulator keeps its very first one to reset to)."""
+        return self._keys[0]
+
+    @property
+    def kids(self) -> list[str]:
+        """The published kids, oldest first."""
+        return [str(k.kid) for k in self._keys]
 
     @staticmethod
     def _new_key() -> RSAKey:
@@ -43,6 +54,7 @@ class SigningKeys:
         return {"keys": [k.as_dict(private=False) for k in reversed(self._keys)]}
 
     def sign(self, claims: dict[str, Any]) -> str:
+        """An RS256 id_token over ``claims``, signed with the current key."""
         header = {"alg": "RS256", "kid": self.current.kid, "typ": "JWT"}
         return jwt.encode(header, claims, self.current, algorithms=["RS256"])
 

@@ -3,21 +3,23 @@
 One real emulator server is started per test session; every test gets it reset to the default app
 and user, so tests never see each other's tokens. ``@pytest.mark.kakao_emulator(...)`` passes
 :class:`~authlib_kakao.testing.EmulatorConfig` fields and ``consent_page=True`` to that test's state.
+
+Installed packages' plugins load in every pytest run, whether or not a test uses the fixture, so
+this module imports only pytest: the emulator (and uvicorn, jinja2, joserfc) load inside the
+fixtures, when a test first asks for one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields
+from typing import TYPE_CHECKING
 
 import pytest
 
-from authlib_kakao.testing.emulator import KakaoEmulator
-from authlib_kakao.testing.state import EmulatorConfig
+if TYPE_CHECKING:
+    from authlib_kakao.testing.emulator import KakaoEmulator
 
 __all__ = ["kakao_emulator", "kakao_emulator_server"]
-
-_CONFIG_FIELDS = {f.name for f in fields(EmulatorConfig)}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,6 +33,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def kakao_emulator_server() -> Iterator[KakaoEmulator]:
     """The session's emulator, served over real HTTP (``.url``); prefer ``kakao_emulator``."""
+    from authlib_kakao.testing.emulator import KakaoEmulator
+
     emulator = KakaoEmulator()
     with emulator.serve():
         yield emulator
@@ -41,10 +45,14 @@ def kakao_emulator(
     request: pytest.FixtureRequest, kakao_emulator_server: KakaoEmulator
 ) -> KakaoEmulator:
     """A freshly reset Kakao emulator; its base URL (kauth and kapi alike) is ``.url``."""
+    from dataclasses import fields
+
+    from authlib_kakao.testing.state import EmulatorConfig
+
     marker = request.node.get_closest_marker("kakao_emulator")
     options = dict(marker.kwargs) if marker else {}
     consent_page = bool(options.pop("consent_page", False))
-    unknown = set(options) - _CONFIG_FIELDS
+    unknown = set(options) - {f.name for f in fields(EmulatorConfig)}
     if unknown:
         raise pytest.UsageError(f"unknown kakao_emulator marker options: {sorted(unknown)}")
     emulator = kakao_emulator_server

@@ -1,35 +1,23 @@
-"""The emulator's state: apps, users, their links to apps, codes and tokens, a clock and a request log.
+"""The emulator's records: apps, users, their links to apps, codes, tokens, faults, and the clock.
 
-Everything here is plain data guarded by one lock (``EmulatorState.lock``); handlers in ``kauth.py`` and
-``kapi.py`` read and change it. Nothing here knows about HTTP.
-
-Theory of operation (the code/token lifecycle):
-
-* an authorization code is issued by ``/oauth/authorize``, lives ``code_lifetime`` seconds and dies on
-  first use, successful or not (Kakao answers KOE320 for a second use);
-* the code grant issues an access token and a refresh token, plus an id_token when OIDC applies;
-* a refresh issues a new access token; a new refresh token comes only when the presented one has
-  less than ``refresh_rotation_window`` seconds left, and then the presented one dies;
-* logout revokes the presenting access token (bearer) or every token of the user (admin key);
-  unlink revokes every token of the user for that app and drops the link.
+Plain data only; every change to it is a method of :class:`~authlib_kakao.testing.backend.KakaoBackend`,
+which owns these records and the one lock that guards them. Nothing here knows about HTTP.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "AccessToken",
     "App",
+    "Approval",
     "AuthCode",
     "Clock",
     "ConsentItem",
     "EmulatorConfig",
-    "EmulatorState",
     "Fault",
     "Link",
     "LoggedRequest",
@@ -56,16 +44,44 @@ DEFAULT_CONSENT_ITEMS: tuple[tuple[str, str], ...] = (
 
 
 class Clock:
-    """Injectable time: real time plus an offset that tests advance instead of sleeping."""
+    """Injectable time: real time plus an offset that tests advance instead of sleeping.
 
-    def __init__(self, start: float | None = None) -> None:
+    A frozen clock (``Clock(frozen_at=t)`` or :meth:`freeze`) stands still until advanced, so a
+    test can compare lifetimes exactly (``expires_in == 21599``) instead of within a tolerance.
+    """
+
+    def __init__(self, start: float | None = None, *, frozen_at: float | None = None) -> None:
         self._offset = 0.0 if start is None else start - time.time()
+        self._frozen_at = frozen_at
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the clock stands still between :meth:`advance` calls."""
+        return self._frozen_at is not None
 
     def now(self) -> float:
+        """The emulator's current time, in Unix seconds."""
+        if self._frozen_at is not None:
+            return self._frozen_at
         return time.time() + self._offset
 
     def advance(self, seconds: float) -> None:
-        self._offset += seconds
+        """Move time forward (frozen or not)."""
+        if self._frozen_at is not None:
+            self._frozen_at += seconds
+        else:
+            self._offset += seconds
+
+    def freeze(self, at: float | None = None) -> float:
+        """Stop the clock at ``at`` (default: now); returns the frozen time."""
+        self._frozen_at = self.now() if at is None else at
+        return self._frozen_at
+
+    def unfreeze(self) -> None:
+        """Let time run again from the frozen instant."""
+        if self._frozen_at is not None:
+            self._offset = self._frozen_at - time.time()
+            self._frozen_at = None
 
 
 @dataclass
@@ -87,6 +103,7 @@ class EmulatorConfig:
     # Kakao issues an id_token "if OIDC is enabled"; by default only when `openid` was requested.
     id_token_without_openid_scope: bool = False
     refresh_returns_scope: bool = False  # Kakao's refresh sample has no `scope`
+    webhook_timeout: float = 3.0  # seconds Kakao waits for the unlink webhook's answer (§6.1)
 
 
 @dataclass
@@ -107,6 +124,9 @@ class ServiceTerm:
     required: bool = False
 
 
+KEY_FIELDS = ("client_id", "admin_key")  # the App fields an app is looked up by
+
+
 @dataclass
 class App:
     """An app as registered in Kakao Developers' console."""
@@ -124,6 +144,17 @@ class App:
     service_terms: dict[str, ServiceTerm] = field(default_factory=dict)
     webhook_url: str | None = None
     webhook_method: str = "POST"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The backend looks apps up by client_id and admin_key in dicts; a test that edits a key
+        # in place (``emu.app.client_id = ...``) must move the app in those dicts too. The backend
+        # that registered the app leaves its callback in ``__dict__`` (not a dataclass field, so
+        # asdict/repr/eq never see it).
+        old = self.__dict__.get(name)
+        object.__setattr__(self, name, value)
+        moved = self.__dict__.get("_key_moved")
+        if moved is not None and name in KEY_FIELDS and old != value:
+            moved(self, name, old)
 
 
 @dataclass
@@ -200,17 +231,18 @@ class RefreshToken:
 class Fault:
     """An injected failure for one endpoint path, used ``times`` times (None: until cleared)."""
 
-    status: int | None = (
-        None  # None: the real answer (only slowed or dropped), unless a body is set
-    )
+    status: int | None = None  # None: the real answer (only slowed or dropped), unless a body
     delay: float = 0.0
     body: str | None = None  # "html" | "malformed" | "empty" | a literal body | None (Kakao error)
     drop: bool = False  # close the connection without an answer
     times: int | None = 1
+    hang: bool = False  # answer only once the emulator is reset or stops serving
 
 
 @dataclass(frozen=True)
 class LoggedRequest:
+    """One request the emulator answered (control-plane calls are not logged)."""
+
     method: str
     path: str
     status: int
@@ -218,40 +250,9 @@ class LoggedRequest:
 
 
 @dataclass
-class EmulatorState:
-    """All mutable emulator data; reset by replacing it."""
+class Approval:
+    """Who "logs in" at /oauth/authorize in auto-approve mode, and what they agree to."""
 
-    clock: Clock = field(default_factory=Clock)
-    apps: dict[int, App] = field(default_factory=dict)
-    users: dict[int, User] = field(default_factory=dict)
-    codes: dict[str, AuthCode] = field(default_factory=dict)
-    access_tokens: dict[str, AccessToken] = field(default_factory=dict)
-    refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
-    faults: dict[str, Fault] = field(default_factory=dict)
-    # Bounded so a long benchmark cannot grow memory without limit.
-    log: deque[LoggedRequest] = field(default_factory=lambda: deque(maxlen=100_000))
-    # /v1/user/ids (kapi_admin.py): per-app call times for the per-minute limit, and every user id
-    # sorted once (rebuilt when the user count changes) so a page is a bisect, not a sort.
-    user_ids_calls: dict[int, deque[float]] = field(default_factory=dict)
-    sorted_user_ids: list[int] = field(default_factory=list)
-    # Token issue times per (app_id, user_id) for KOE237.
-    access_token_issues: dict[tuple[int, int], deque[float]] = field(default_factory=dict)
-    refresh_token_issues: dict[tuple[int, int], deque[float]] = field(default_factory=dict)
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    issued_since_sweep: int = 0
-
-    def sweep(self, code_lifetime: float, *, every: int = 1000) -> None:
-        """Drop dead codes and tokens, every ``every`` issues, so memory follows only live ones.
-
-        Amortised: one pass over the stores per ``every`` codes or tokens issued.
-        """
-        self.issued_since_sweep += 1
-        if self.issued_since_sweep < every:
-            return
-        self.issued_since_sweep = 0
-        now = self.clock.now()
-        for key in [k for k, c in self.codes.items() if c.issued_at + code_lifetime <= now]:
-            del self.codes[key]
-        for store in (self.access_tokens, self.refresh_tokens):
-            for key in [k for k, t in store.items() if t.expires_at <= now]:
-                del store[key]
+    user_id: int | None = None  # None: the default user
+    consents: list[str] | None = None  # None: everything asked for
+    deny: bool = False  # press "Cancel"

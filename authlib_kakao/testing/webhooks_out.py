@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
-from authlib_kakao.testing.kapi_common import revoke_tokens
+from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.state import App, User
-
-if TYPE_CHECKING:
-    from authlib_kakao.testing.emulator import KakaoEmulator
 
 __all__ = [
     "REFERRER_TYPES",
@@ -97,7 +93,7 @@ def send_unlink_webhook(
 
 
 def unlink_from_kakao(
-    emu: KakaoEmulator,
+    backend: KakaoBackend,
     user: User,
     app: App | None = None,
     referrer_type: str = "UNLINK_FROM_APPS",
@@ -113,11 +109,10 @@ def unlink_from_kakao(
     if referrer_type not in REFERRER_TYPES:
         known = ", ".join(REFERRER_TYPES)
         raise ValueError(f"unknown referrer_type {referrer_type!r}; Kakao sends one of {known}")
-    target = app if app is not None else emu.app
+    target = app if app is not None else backend.app
     request = unlink_webhook_request(target, user.id, referrer_type)
-    with emu.state.lock:
+    with backend.lock:
         if target.app_id not in user.links:
             raise ValueError(f"user {user.id} is not linked to app {target.app_id}")
-        revoke_tokens(emu.state, target.app_id, user.id)
-        del user.links[target.app_id]
+        backend.unlink(user, target)
     return send_unlink_webhook(request, timeout=timeout)

@@ -2,15 +2,39 @@
 
 Kept apart from ``authlib_kakao.core`` on purpose: the emulator writes what Kakao writes, the client
 parses what it reads, and each side's tests catch the other's mistakes.
+
+:class:`WireError` is the one way a handler or the backend says no: it carries the ready answer
+(a Kakao error body, an error page or an error redirect) and dispatch (``app.py``) sends it.
 """
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from typing import Any
 
-from authlib_kakao.testing.http import Response, json_response
+from authlib_kakao.testing.http import Response, html, json_response
 
-__all__ = ["KAPI_ERRORS", "KAUTH_ERRORS", "kapi_error", "kauth_error"]
+__all__ = [
+    "KAPI_ERRORS",
+    "KAUTH_ERRORS",
+    "WireError",
+    "error_page",
+    "kapi_error",
+    "kapi_fail",
+    "kauth_error",
+    "kauth_fail",
+    "page_fail",
+]
+
+
+class WireError(Exception):
+    """Stop handling the request and answer ``response`` (raised by handlers and the backend)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
 
 # code -> (error, default description, HTTP status)
 KAUTH_ERRORS: dict[str, tuple[str, str, int]] = {
@@ -70,3 +94,30 @@ def kapi_error(
 class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def error_page(code: str, **fmt: str) -> Response:
+    """Kakao's error page for a configuration mistake at kauth: the KOE code in an HTML page."""
+    error, template, status = KAUTH_ERRORS[code]
+    description = template.format(**{k: fmt.get(k, "") for k in re.findall(r"{(\w+)}", template)})
+    body = (
+        "<!DOCTYPE html><html lang='ko'><head><meta charset='utf-8'><title>Kakao Login error</title>"
+        f"</head><body><h1>{code}</h1><p class='error'>{html_lib.escape(error)}</p>"
+        f"<p class='description'>{html_lib.escape(description)}</p></body></html>"
+    )
+    return html(body, status)
+
+
+def kauth_fail(error_code: str, /, description: str | None = None, **fmt: str) -> WireError:
+    """A :class:`WireError` answering ``kauth_error(error_code, ...)``."""
+    return WireError(kauth_error(error_code, description, **fmt))
+
+
+def kapi_fail(code: int, msg: str | None = None, **extra: Any) -> WireError:
+    """A :class:`WireError` answering ``kapi_error(code, msg, **extra)``."""
+    return WireError(kapi_error(code, msg, **extra))
+
+
+def page_fail(code: str, **fmt: str) -> WireError:
+    """A :class:`WireError` answering :func:`error_page`."""
+    return WireError(error_page(code, **fmt))

@@ -1,46 +1,64 @@
-"""Fixtures for the emulator's own suites: one real server per module, fresh state per test."""
+"""Fixtures for the emulator's own suites, built on the plugin's ``kakao_emulator`` fixtures.
+
+``emu`` is the session's served emulator, reset for each test (the plugin) and with its clock
+frozen, so lifetimes compare exactly. ``kauth`` / ``kapi`` reach it in-process over ASGI unless a
+test asks for ``wire="http"`` (``BOTH_WIRES`` runs it both ways).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from kapi_client import Kapi
 from kauth_client import Kauth
+from wire import ASGI_BASE_URL, SyncASGITransport
 
 from authlib_kakao.testing import KakaoEmulator
-from authlib_kakao.testing.state import EmulatorConfig
-
-
-@pytest.fixture(scope="module")
-def served_emulator() -> Iterator[tuple[KakaoEmulator, str]]:
-    """A KakaoEmulator served over real HTTP on 127.0.0.1 for the whole module."""
-    emulator = KakaoEmulator()
-    with emulator.serve() as base_url:
-        yield emulator, base_url
 
 
 @pytest.fixture
-def emu(served_emulator: tuple[KakaoEmulator, str]) -> KakaoEmulator:
-    """The served emulator, reset to its default app and user."""
-    emulator, _ = served_emulator
-    emulator.config = EmulatorConfig()
-    emulator.consent_page = False
-    emulator.reset()
-    return emulator
+def emu(kakao_emulator: KakaoEmulator) -> KakaoEmulator:
+    """The plugin's freshly reset emulator (served: ``emu.url``), its clock frozen."""
+    kakao_emulator.clock.freeze()
+    return kakao_emulator
 
 
 @pytest.fixture
-def kapi(served_emulator: tuple[KakaoEmulator, str], emu: KakaoEmulator) -> Iterator[Kapi]:
-    """Raw HTTP client (httpx) pointed at the served emulator."""
-    client = Kapi(served_emulator[1])
+def wire(request: pytest.FixtureRequest) -> str:
+    """``"asgi"`` (default: in-process) or ``"http"`` (the session's real server)."""
+    return str(getattr(request, "param", "asgi"))
+
+
+@pytest.fixture
+def base_url(emu: KakaoEmulator, wire: str) -> str:
+    """Where the helper clients send: a made-up host in-process, the server's URL over HTTP."""
+    if wire == "http":
+        assert emu.url is not None
+        return emu.url
+    return ASGI_BASE_URL
+
+
+@pytest.fixture
+def transport(emu: KakaoEmulator, wire: str) -> httpx.BaseTransport | None:
+    """The in-process transport, or None for httpx's own (real sockets)."""
+    return SyncASGITransport(emu.asgi) if wire == "asgi" else None
+
+
+@pytest.fixture
+def kapi(base_url: str, transport: httpx.BaseTransport | None) -> Iterator[Kapi]:
+    """Raw kapi client (httpx) for the emulator."""
+    client = Kapi(base_url, transport=transport)
     yield client
     client.close()
 
 
 @pytest.fixture
-def kauth(served_emulator: tuple[KakaoEmulator, str], emu: KakaoEmulator) -> Iterator[Kauth]:
-    """Raw HTTP client for kauth, with the default app's keys."""
-    client = Kauth(served_emulator[1], emu.app.client_id, emu.app.client_secret)
+def kauth(
+    emu: KakaoEmulator, base_url: str, transport: httpx.BaseTransport | None
+) -> Iterator[Kauth]:
+    """Raw kauth client for the emulator, with the default app's keys."""
+    client = Kauth(base_url, emu.app.client_id, emu.app.client_secret, transport=transport)
     yield client
     client.close()

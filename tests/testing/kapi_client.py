@@ -46,9 +46,9 @@ def full_user(emu: KakaoEmulator, **values: Any) -> User:
 class Kapi:
     """``kapi.get("/v2/user/me", token=...)`` / ``kapi.post(..., admin=key, form={...})``."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url
-        self.client = httpx.Client(base_url=base_url, timeout=10)
+        self.client = httpx.Client(base_url=base_url, timeout=10, transport=transport)
 
     def close(self) -> None:
         self.client.close()

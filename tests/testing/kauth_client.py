@@ -25,8 +25,15 @@ def s256(verifier: str) -> str:
 class Kauth:
     """``kauth.authorize(...)``, ``kauth.code(...)``, ``kauth.token(...)``, ``kauth.login()``."""
 
-    def __init__(self, base_url: str, client_id: str, client_secret: str | None) -> None:
-        self.client = httpx.Client(base_url=base_url, timeout=10)
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str | None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.client = httpx.Client(base_url=base_url, timeout=10, transport=transport)
         self.client_id = client_id
         self.client_secret = client_secret
 

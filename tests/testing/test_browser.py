@@ -55,13 +55,15 @@ def caught_redirect(page, base: str, emu: KakaoEmulator, **extra: str) -> dict[s
     return seen
 
 
+# Playwright's sync API runs an event loop in this thread: kauth goes over real HTTP too.
+@pytest.mark.parametrize("wire", ["http"], indirect=True)
 def test_ref_1_a_person_logs_in_agrees_and_the_code_works(
-    served_emulator: tuple[KakaoEmulator, str],
     emu: KakaoEmulator,
     page,
     kauth: Kauth,  # type: ignore[no-untyped-def]
 ) -> None:
-    base = served_emulator[1]
+    assert emu.url is not None
+    base = emu.url
     emu.add_user(login_id="new@example.com", password="s3cret", linked=False)
     seen = caught_redirect(page, base, emu, state="s1", scope="profile_nickname,account_email")
     page.fill("#login_id", "new@example.com")
@@ -78,11 +80,11 @@ def test_ref_1_a_person_logs_in_agrees_and_the_code_works(
 
 
 def test_ref_1_2_a_person_cancels(
-    served_emulator: tuple[KakaoEmulator, str],
     emu: KakaoEmulator,
     page,  # type: ignore[no-untyped-def]
 ) -> None:
-    seen = caught_redirect(page, served_emulator[1], emu, state="s2")
+    assert emu.url is not None
+    seen = caught_redirect(page, emu.url, emu, state="s2")
     page.click("button[value=cancel]")
     page.wait_for_url(f"{REDIRECT_URI}*")
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from kauth_client import Kauth
+from wire import BOTH_WIRES
 
 from authlib_kakao.testing import KakaoEmulator
 
@@ -88,6 +89,7 @@ def test_ref_1_required_items_are_pre_checked_and_disabled(
     assert form.checkboxes == {"profile_nickname": True, "gender": False}
 
 
+@BOTH_WIRES
 def test_ref_1_agree_logs_in_and_redirects_with_a_code(
     page_mode: KakaoEmulator, kauth: Kauth
 ) -> None:

@@ -8,10 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from kapi_client import JSON_CT, Kapi, arr, full_user
+from wire import BOTH_WIRES
 
 from authlib_kakao.testing import KakaoEmulator
-from authlib_kakao.testing.kapi_admin import page_user_ids
-from authlib_kakao.testing.state import EmulatorState, Link, User
+from authlib_kakao.testing.backend import KakaoBackend
+from authlib_kakao.testing.state import Link, User
 
 IDS = "/v1/user/ids"
 USERS = "/v2/app/users"
@@ -45,6 +46,7 @@ def test_ref_4_user_ids_default_page(emu: KakaoEmulator, kapi: Kapi, linked_ids:
     assert response.json() == {"elements": linked_ids, "before_url": None, "after_url": None}
 
 
+@BOTH_WIRES
 def test_ref_4_user_ids_paging_after_url(
     emu: KakaoEmulator, kapi: Kapi, linked_ids: list[int]
 ) -> None:
@@ -54,6 +56,7 @@ def test_ref_4_user_ids_paging_after_url(
     assert [i for p in pages for i in p] == linked_ids
 
 
+@BOTH_WIRES
 def test_ref_4_user_ids_after_url_is_a_full_url_on_the_same_host(
     emu: KakaoEmulator, kapi: Kapi, linked_ids: list[int]
 ) -> None:
@@ -126,6 +129,7 @@ def test_ref_5_2_user_ids_with_a_bearer_token_is_minus_401(emu: KakaoEmulator, k
     assert response.json()["code"] == -401
 
 
+@BOTH_WIRES
 def test_ref_7_user_ids_rate_limit_is_429_minus_10(emu: KakaoEmulator, kapi: Kapi) -> None:
     emu.config.user_ids_rate_limit = 3
     statuses = [kapi.get(IDS, admin=emu.app.admin_key).status_code for _ in range(4)]
@@ -254,7 +258,7 @@ def test_ref_5_2_app_users_with_a_bearer_token_is_minus_401(emu: KakaoEmulator, 
 
 def test_ref_4_user_ids_paging_over_100k_users_visits_each_once() -> None:
     """The pager itself (no HTTP): 100,000 users, a third unlinked, paged 100 at a time."""
-    state = EmulatorState()
+    state = KakaoBackend()
     rng = random.Random(7)
     for n in range(100_000):
         user = User(rng.getrandbits(63))
@@ -266,7 +270,7 @@ def test_ref_4_user_ids_paging_over_100k_users_visits_each_once() -> None:
     seen: list[int] = []
     from_id: int | None = None
     while True:
-        page, _, after = page_user_ids(state, 1, limit=100, from_id=from_id, descending=False)
+        page, _, after = state.page_user_ids(1, limit=100, from_id=from_id, descending=False)
         seen.extend(page)
         if after is None:
             break

@@ -1,4 +1,4 @@
-"""Reference §4 / §4.1 (and §5.2 auth failures): ``/v2/user/me`` over plain HTTP."""
+"""Reference §4 / §4.1 (and §5.2 auth failures): ``/v2/user/me`` on the raw wire."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from kapi_client import JSON_CT, Kapi, arr, full_user
+from wire import BOTH_WIRES
 
 from authlib_kakao.testing import KakaoEmulator
 from authlib_kakao.testing.state import ConsentItem
@@ -53,6 +54,7 @@ def token_for(emu: KakaoEmulator, **kwargs: Any) -> str:
     return str(emu.issue_tokens(**kwargs)["access_token"])
 
 
+@BOTH_WIRES
 def test_ref_4_1_full_profile_has_the_docs_sample_shape(emu: KakaoEmulator, kapi: Kapi) -> None:
     response = kapi.get(ME, token=token_for(emu))
 
@@ -77,6 +79,7 @@ def test_ref_4_1_id_survives_as_a_64_bit_integer(emu: KakaoEmulator, kapi: Kapi)
     assert f'"id":{emu.user.id}' in raw
 
 
+@BOTH_WIRES
 def test_ref_4_post_with_form_params_equals_get_with_query(emu: KakaoEmulator, kapi: Kapi) -> None:
     token = token_for(emu)
     keys = arr("kakao_account.email")
@@ -209,6 +212,7 @@ def test_ref_4_secure_resource_picks_the_image_scheme(
     assert profile["thumbnail_image_url"].startswith(scheme)
 
 
+@BOTH_WIRES
 def test_ref_4_admin_key_with_target_id_reads_any_linked_user(
     emu: KakaoEmulator, kapi: Kapi
 ) -> None:

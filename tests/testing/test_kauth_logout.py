@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from kauth_client import Kauth
+from wire import BOTH_WIRES
 
 from authlib_kakao.testing import KakaoEmulator
 
 
+@BOTH_WIRES
 def test_ref_4_account_logout_redirects_with_state(emu: KakaoEmulator, kauth: Kauth) -> None:
     response = kauth.client.get(
         "/oauth/logout",

@@ -7,6 +7,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from kauth_client import Kauth
+from wire import BOTH_WIRES
 
 from authlib_kakao.testing import KakaoEmulator
 
@@ -17,10 +18,9 @@ def decode(kauth: Kauth, id_token: str) -> tuple[dict[str, Any], dict[str, Any]]
     return dict(token.header), dict(token.claims)
 
 
-def test_ref_3_1_discovery_document(
-    served_emulator: tuple[KakaoEmulator, str], kauth: Kauth
-) -> None:
-    base = served_emulator[1]
+@BOTH_WIRES
+def test_ref_3_1_discovery_document(kauth: Kauth) -> None:
+    base = kauth.base_url
 
     doc = kauth.client.get("/.well-known/openid-configuration").json()
 
@@ -32,16 +32,20 @@ def test_ref_3_1_discovery_document(
     assert doc["code_challenge_methods_supported"] == ["S256"]
 
 
-def test_ref_3_2_jwks_has_rs256_keys_with_kakao_style_kids(kauth: Kauth) -> None:
+@BOTH_WIRES
+def test_ref_3_2_jwks_has_rs256_keys_with_kakao_style_kids(
+    emu: KakaoEmulator, kauth: Kauth
+) -> None:
     keys = kauth.client.get("/.well-known/jwks.json").json()["keys"]
 
-    assert keys
+    assert [key["kid"] for key in keys] == emu.keys.kids
     for key in keys:
         assert (key["kty"], key["alg"], key["use"], key["e"]) == ("RSA", "RS256", "sig", "AQAB")
         assert len(key["kid"]) == 30
         assert "d" not in key  # never the private part
 
 
+@BOTH_WIRES
 def test_ref_3_3_id_token_claims(emu: KakaoEmulator, kauth: Kauth) -> None:
     body = kauth.login(scope="openid", nonce="n-123")
 
@@ -53,8 +57,8 @@ def test_ref_3_3_id_token_claims(emu: KakaoEmulator, kauth: Kauth) -> None:
     assert claims["aud"] == emu.app.client_id
     assert claims["sub"] == str(emu.user.id)
     assert claims["nonce"] == "n-123"
-    assert claims["exp"] - claims["iat"] == body["expires_in"]
-    assert claims["auth_time"] <= claims["iat"]
+    assert claims["iat"] == claims["auth_time"] == int(emu.clock.now())
+    assert claims["exp"] - claims["iat"] == body["expires_in"] == 21599
     assert claims["nickname"] == emu.user.nickname
     assert claims["picture"] == emu.user.thumbnail_image_url
     assert claims["email"] == emu.user.email
@@ -110,7 +114,9 @@ def test_ref_3_2_rotation_publishes_the_new_key_and_signs_with_it(
     header, _ = decode(kauth, kauth.login(scope="openid")["id_token"])
 
     assert header["kid"] == kid
-    assert len(kauth.client.get("/.well-known/jwks.json").json()["keys"]) >= 2
+    published = [k["kid"] for k in kauth.client.get("/.well-known/jwks.json").json()["keys"]]
+    assert published == [kid, *emu.keys.kids[:-1]]
+    assert len(published) == 2
 
 
 def test_ref_3_4_tokeninfo_returns_the_payload(kauth: Kauth) -> None:
@@ -130,11 +136,29 @@ def test_ref_3_4_tokeninfo_invalid_token_is_koe400(kauth: Kauth) -> None:
     assert response.json()["error_code"] == "KOE400"
 
 
-def test_ref_3_4_tokeninfo_expired_token_is_koe400(emu: KakaoEmulator, kauth: Kauth) -> None:
+def test_ref_3_4_tokeninfo_expires_with_the_id_token(emu: KakaoEmulator, kauth: Kauth) -> None:
     id_token = kauth.login(scope="openid")["id_token"]
-    emu.clock.advance(21600)
+    emu.clock.advance(21598)
+    assert kauth.client.post("/oauth/tokeninfo", data={"id_token": id_token}).status_code == 200
+    emu.clock.advance(1)
 
-    assert kauth.client.post("/oauth/tokeninfo", data={"id_token": id_token}).status_code == 400
+    response = kauth.client.post("/oauth/tokeninfo", data={"id_token": id_token})
+
+    assert response.status_code == 400
+    assert response.json()["error_description"] == "id_token expired"
+
+
+def test_reset_restores_the_original_signing_key(emu: KakaoEmulator, kauth: Kauth) -> None:
+    original = emu.keys.kids
+    emu.rotate_keys(keep_old=False)
+    assert emu.keys.kids != original
+
+    emu.reset()
+
+    assert emu.keys.kids == original
+    assert len(original) == 1
+    header, _ = decode(kauth, kauth.login(scope="openid")["id_token"])
+    assert header["kid"] == original[0]
 
 
 def test_ref_3_3_issuer_is_configurable(emu: KakaoEmulator, kauth: Kauth) -> None:

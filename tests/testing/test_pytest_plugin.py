@@ -1,8 +1,19 @@
-"""The pytest11 plugin, run from outside as a user's suite would run it (pytester)."""
+"""The pytest11 plugin, run from outside as a user's suite would run it (pytester).
+
+Our own suite loads the plugin by module name (tests/conftest.py) with the entry point disabled
+(``-p no:authlib_kakao``); these runs load it the ways a user's suite does.
+"""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
+
+# Entry-point plugins off: only what the command line asks for loads.
+NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 USER_SUITE = """
 import pytest
@@ -40,21 +51,39 @@ def test_marker_settings_do_not_leak(kakao_emulator):
 """
 
 
-def test_plugin_gives_users_a_kakao_emulator_fixture(pytester: pytest.Pytester) -> None:
+def test_plugin_gives_users_a_kakao_emulator_fixture(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(NO_AUTOLOAD, "1")
     pytester.makepyfile(USER_SUITE)
 
-    result = pytester.runpytest_subprocess("-q")
+    result = pytester.runpytest_subprocess("-q", "-p", "authlib_kakao")
 
     result.assert_outcomes(passed=6)
 
 
-def test_marker_is_registered_with_a_help_line(pytester: pytest.Pytester) -> None:
+def test_installed_plugin_loads_by_itself_with_its_marker_help(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(NO_AUTOLOAD, raising=False)
+
     result = pytester.runpytest_subprocess("--markers")
 
     result.stdout.fnmatch_lines(["*kakao_emulator(consent_page=False*"])
 
 
-def test_unknown_marker_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
+def test_disabled_plugin_gives_no_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(kakao_emulator):\n    pass\n")
+
+    result = pytester.runpytest_subprocess("-q", "-p", "no:authlib_kakao")
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'kakao_emulator' not found*"])
+
+
+def test_unknown_marker_option_is_a_usage_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytester.makepyfile(
         """
         import pytest
@@ -65,7 +94,68 @@ def test_unknown_marker_option_is_a_usage_error(pytester: pytest.Pytester) -> No
         """
     )
 
-    result = pytester.runpytest_subprocess("-q")
+    monkeypatch.setenv(NO_AUTOLOAD, "1")
+
+    result = pytester.runpytest_subprocess("-q", "-p", "authlib_kakao.testing.pytest_plugin")
 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*unknown kakao_emulator marker options*no_such_option*"])
+
+
+def modules_loaded_by(code: str, *, after: str = "") -> set[str]:
+    """The modules ``code`` adds to sys.modules in a fresh interpreter (that has run ``after``)."""
+    script = (
+        f"import sys, json\n{after}\n"
+        "before = set(sys.modules)\n"
+        f"{code}\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    return set(json.loads(out))
+
+
+HEAVY = {"uvicorn", "jinja2", "httpx", "requests", "authlib"}
+
+
+def test_importing_the_plugin_adds_nothing_heavy_to_the_package() -> None:
+    # Every pytest run imports installed plugins: the plugin itself must cost next to nothing.
+    added = modules_loaded_by(
+        "import authlib_kakao.testing.pytest_plugin", after="import authlib_kakao"
+    )
+    ours = {m for m in added if m.startswith("authlib_kakao")}
+
+    assert ours == {"authlib_kakao.testing", "authlib_kakao.testing.pytest_plugin"}
+    assert not {m for m in added if m.split(".")[0] in HEAVY}
+
+
+@pytest.fixture(scope="module")
+def plugin_import() -> set[str]:
+    """What ``import authlib_kakao.testing.pytest_plugin`` loads in a fresh interpreter."""
+    return modules_loaded_by("import authlib_kakao.testing.pytest_plugin")
+
+
+# authlib_kakao/__init__.py imports the client (provider -> authlib; transport -> httpx and
+# requests), and Python imports a package before its submodules: until that __init__ is lazy,
+# importing the plugin loads those three through its parent package, not through the plugin.
+_PARENT = pytest.mark.xfail(
+    strict=True, reason="authlib_kakao/__init__ imports authlib, httpx and requests eagerly"
+)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "authlib_kakao.testing.emulator",
+        "uvicorn",
+        "jinja2",
+        pytest.param("httpx", marks=_PARENT),
+        pytest.param("requests", marks=_PARENT),
+        pytest.param("authlib", marks=_PARENT),
+    ],
+)
+def test_importing_the_plugin_loads_no_emulator_or_http_stack(
+    plugin_import: set[str], module: str
+) -> None:
+    assert module not in plugin_import

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +14,6 @@ import pytest
 from authlib_kakao.testing import KakaoEmulator
 from authlib_kakao.testing.webhooks_out import (
     REFERRER_TYPES,
-    WEBHOOK_TIMEOUT,
     WebhookDeliveryError,
     send_unlink_webhook,
     unlink_webhook_request,
@@ -39,13 +37,14 @@ class Receiver:
     hits: list[Hit] = field(default_factory=list)
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
+    hold: bool = False  # answer only when the test is over (to trip a sender's timeout)
     on_hit: Callable[[Hit], None] | None = None
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     box: list[Receiver] = []
+    over = threading.Event()
 
     class Handler(BaseHTTPRequestHandler):
         def _handle(self) -> None:
@@ -62,7 +61,8 @@ def receiver() -> Iterator[Receiver]:
             rec.hits.append(hit)
             if rec.on_hit is not None:
                 rec.on_hit(hit)
-            time.sleep(rec.delay)
+            if rec.hold:
+                over.wait()
             self.send_response(rec.status)
             for name, value in rec.headers.items():
                 self.send_header(name, value)
@@ -82,15 +82,16 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield box[0]
     finally:
+        over.set()
         server.shutdown()
         server.server_close()
 
 
 @pytest.fixture
-def emu(receiver: Receiver) -> KakaoEmulator:
-    emulator = KakaoEmulator()
-    emulator.app.webhook_url = receiver.url
-    return emulator
+def emu(emu: KakaoEmulator, receiver: Receiver) -> KakaoEmulator:
+    """The suite's emulator, its default app's unlink webhook pointed at ``receiver``."""
+    emu.app.webhook_url = receiver.url
+    return emu
 
 
 def test_ref_6_1_post_webhook_sends_form_params_and_admin_key(
@@ -135,28 +136,25 @@ def test_ref_6_1_unlink_is_done_before_the_webhook_arrives(
     """The receiver asks the emulator about the user while handling the hook: already unlinked."""
     token = emu.issue_tokens()["access_token"]
     seen: list[httpx.Response] = []
-    with emu.serve() as base_url:
 
-        def call_back(hit: Hit) -> None:
-            seen.append(
-                httpx.get(
-                    f"{base_url}/v2/user/me",
-                    params={"target_id_type": "user_id", "target_id": hit.query["user_id"][0]},
-                    headers={"Authorization": f"KakaoAK {emu.app.admin_key}"},
-                    timeout=5,
-                )
+    def call_back(hit: Hit) -> None:
+        seen.append(
+            httpx.get(
+                f"{emu.url}/v2/user/me",
+                params={"target_id_type": "user_id", "target_id": hit.query["user_id"][0]},
+                headers={"Authorization": f"KakaoAK {emu.app.admin_key}"},
+                timeout=5,
             )
-            seen.append(
-                httpx.get(
-                    f"{base_url}/v2/user/me",
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=5,
-                )
+        )
+        seen.append(
+            httpx.get(
+                f"{emu.url}/v2/user/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
             )
+        )
 
-        emu.app.webhook_method = "GET"
-        receiver.on_hit = call_back
-        assert emu.unlink_from_kakao(emu.user) == 200
+    emu.app.webhook_method = "GET"
+    receiver.on_hit = call_back
+    assert emu.unlink_from_kakao(emu.user) == 200
 
     admin_view, user_view = seen
     assert admin_view.json()["code"] == -101
@@ -212,12 +210,24 @@ def test_ref_6_1_unreachable_webhook_raises_a_clear_error(emu: KakaoEmulator) ->
 
 
 def test_ref_6_1_a_slow_receiver_times_out(emu: KakaoEmulator, receiver: Receiver) -> None:
-    receiver.delay = 1.0
+    receiver.hold = True
     request = unlink_webhook_request(emu.app, emu.user.id, "UNLINK_FROM_APPS")
 
     with pytest.raises(WebhookDeliveryError, match="timed out"):
-        send_unlink_webhook(request, timeout=0.2)
-    assert WEBHOOK_TIMEOUT == 3.0
+        send_unlink_webhook(request, timeout=0.05)
+
+
+def test_ref_6_1_unlink_from_kakao_waits_config_webhook_timeout(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    receiver.hold = True
+    emu.config.webhook_timeout = 0.05  # Kakao's 3 s, shortened so the test does not wait
+
+    with pytest.raises(WebhookDeliveryError, match="timed out"):
+        emu.unlink_from_kakao(emu.user)
+
+    assert [h.path for h in receiver.hits] == ["/kakao/unlink"]
+    assert emu.app.app_id not in emu.user.links  # unlinked before the hook, as Kakao does
 
 
 def test_ref_6_1_app_without_webhook_url_is_refused(emu: KakaoEmulator) -> None:
@@ -232,10 +242,9 @@ def test_ref_6_1_no_webhook_when_the_service_unlinks_through_the_api(
     emu: KakaoEmulator, receiver: Receiver
 ) -> None:
     token = emu.issue_tokens()["access_token"]
-    with emu.serve() as base_url:
-        response = httpx.post(
-            f"{base_url}/v1/user/unlink", headers={"Authorization": f"Bearer {token}"}, timeout=5
-        )
+    response = httpx.post(
+        f"{emu.url}/v1/user/unlink", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
 
     assert response.json() == {"id": emu.user.id}
     assert receiver.hits == []

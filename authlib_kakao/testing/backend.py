@@ -1,0 +1,444 @@
+"""``KakaoBackend``: all of one emulator's data and every change to it (moto's ``models.py``).
+
+Handlers (``kauth*.py``, ``kapi*.py``, ``control.py``) read parameters, make one call here and turn
+the result into a body; the :class:`~authlib_kakao.testing.KakaoEmulator` façade delegates here too.
+A refusal is a :class:`~authlib_kakao.testing.wire_errors.WireError` carrying Kakao's error body.
+One re-entrant lock (``lock``) guards everything; dispatch holds it around each handler.
+
+The code/token half lives in ``lifecycle.py`` (:class:`TokenLifecycle`). A reset is a fresh
+backend: the emulator replaces this object, so nothing survives it except what the façade hands
+over on purpose (config, the consent-page switch and the original signing key).
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from authlib_kakao.testing.keys import SigningKeys
+from authlib_kakao.testing.lifecycle import TokenLifecycle
+from authlib_kakao.testing.state import (
+    DEFAULT_CONSENT_ITEMS,
+    AccessToken,
+    App,
+    Approval,
+    AuthCode,
+    Clock,
+    ConsentItem,
+    EmulatorConfig,
+    Fault,
+    Link,
+    LoggedRequest,
+    RefreshToken,
+    ServiceTerm,
+    User,
+)
+from authlib_kakao.testing.wire_errors import kapi_fail
+
+__all__ = ["DEFAULT_APP_ID", "DEFAULT_USER_ID", "Caller", "KakaoBackend"]
+
+DEFAULT_APP_ID = 1_000_001
+# 19 digits and above 2**53, like real Kakao ids: JSON clients that use doubles lose precision.
+DEFAULT_USER_ID = 4_242_424_242_424_242_424
+DEFAULT_REDIRECT_HOSTS = (
+    "http://localhost",
+    "http://testserver",
+    "http://localhost:5000",
+    "http://127.0.0.1:5000",
+    "http://localhost:8000",
+    "http://127.0.0.1:8000",
+)
+USER_IDS_WINDOW = 60.0  # seconds: Kakao's /v1/user/ids limit is "100 calls per minute per app" (§7)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The app and user a kapi call acts for; ``token`` is None for admin-key calls."""
+
+    app: App
+    user: User
+    link: Link
+    token: AccessToken | None
+
+
+class KakaoBackend(TokenLifecycle):
+    """One emulator's apps, users, codes, tokens, login session, faults and request log.
+
+    Args:
+        config: lifetimes, limits and switches (shared with the façade, survives resets).
+        keys: the signing keys (default: a fresh key).
+        clock: the emulator's time (default: real time).
+        consent_page: show the HTML consent page at ``/oauth/authorize``.
+        base_url: while served, the server's URL: its ``/_emulator/callback`` becomes a
+            registered redirect URI of the default app.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: EmulatorConfig | None = None,
+        keys: SigningKeys | None = None,
+        clock: Clock | None = None,
+        consent_page: bool = False,
+        base_url: str | None = None,
+    ) -> None:
+        self.config = config or EmulatorConfig()
+        self.keys = keys or SigningKeys()
+        self.clock = clock or Clock()
+        self.consent_page = consent_page
+        self.lock = threading.RLock()
+        self.apps: dict[int, App] = {}
+        self.users: dict[int, User] = {}
+        self.codes: dict[str, AuthCode] = {}
+        self.access_tokens: dict[str, AccessToken] = {}
+        self.refresh_tokens: dict[str, RefreshToken] = {}
+        self.faults: dict[str, Fault] = {}
+        # Bounded so a long benchmark cannot grow memory without limit.
+        self.log: deque[LoggedRequest] = deque(maxlen=100_000)
+        # Token issue times per (app_id, user_id) for KOE237; /v1/user/ids call times per app.
+        self.access_token_issues: dict[tuple[int, int], deque[float]] = {}
+        self.refresh_token_issues: dict[tuple[int, int], deque[float]] = {}
+        self.user_ids_calls: dict[int, deque[float]] = {}
+        # Every user id sorted once (rebuilt when the user count changes): a page is a bisect.
+        self.sorted_user_ids: list[int] = []
+        self.issued_since_sweep = 0
+        self.approval = Approval()  # auto-approve mode: who logs in
+        self.session_user_id: int | None = None  # consent-page mode: the "browser session"
+        # Set when this state is dropped (reset, server stop): requests hanging on a fault end.
+        self.released = threading.Event()
+        # Called by the control plane's POST /_emulator/reset (the façade swaps in a new backend).
+        self.reset_hook: Callable[[], None] | None = None
+        self._by_client_id: dict[str, App] = {}
+        self._by_admin_key: dict[str, App] = {}
+        self._ids = itertools.count(1)
+        self.app = self._add_default_app(base_url)
+        self.user = self._add_default_user()
+
+    # -- apps ------------------------------------------------------------------------------------
+
+    def _add_default_app(self, base_url: str | None) -> App:
+        # While served, the emulator's own /_emulator/callback page is a registered redirect URI,
+        # so a person can try a login with nothing else running.
+        own = [f"{base_url}/_emulator/callback"] if base_url else []
+        return self.add_app(
+            app_id=DEFAULT_APP_ID,
+            client_id="emulator-rest-api-key",
+            client_secret="emulator-client-secret",
+            admin_key="emulator-admin-key",
+            redirect_uris=[f"{h}/auth" for h in DEFAULT_REDIRECT_HOSTS] + own,
+            logout_redirect_uris=[f"{h}/logged-out" for h in DEFAULT_REDIRECT_HOSTS],
+        )
+
+    def add_app(self, **values: Any) -> App:
+        """Register an app; unspecified keys are random, consent items and terms as the default."""
+        with self.lock:
+            app_id = int(values.pop("app_id", DEFAULT_APP_ID + 1 + len(self.apps)))
+            defaults: dict[str, Any] = {
+                "client_id": secrets.token_hex(16),
+                "admin_key": secrets.token_hex(16),
+                "client_secret": secrets.token_urlsafe(24),
+                "oidc": True,
+                "consent_items": {
+                    item_id: ConsentItem(item_id, name, required=item_id == "profile_nickname")
+                    for item_id, name in DEFAULT_CONSENT_ITEMS
+                },
+                "property_keys": ["nickname", "profile_image", "thumbnail_image", "custom_field"],
+                "service_terms": {
+                    "terms_service": ServiceTerm("terms_service", required=True),
+                    "terms_marketing": ServiceTerm("terms_marketing"),
+                },
+            }
+            app = App(app_id=app_id, **{**defaults, **values})
+            replaced = self.apps.get(app_id)
+            if replaced is not None:
+                self._unindex(replaced)
+            self.apps[app_id] = app
+            self._by_client_id[app.client_id] = app
+            self._by_admin_key[app.admin_key] = app
+            # Editing a key in place later (app.client_id = ...) moves the app in the indexes.
+            app.__dict__["_key_moved"] = self._key_moved
+            return app
+
+    def _unindex(self, app: App) -> None:
+        for index, key in (
+            (self._by_client_id, app.client_id),
+            (self._by_admin_key, app.admin_key),
+        ):
+            if index.get(key) is app:
+                del index[key]
+        app.__dict__.pop("_key_moved", None)
+
+    def _key_moved(self, app: App, name: str, old: str) -> None:
+        with self.lock:
+            index = self._by_client_id if name == "client_id" else self._by_admin_key
+            if index.get(old) is app:
+                del index[old]
+            index[getattr(app, name)] = app
+
+    def app_by_client_id(self, client_id: str) -> App | None:
+        """The app whose REST API key is ``client_id``."""
+        return self._by_client_id.get(client_id)
+
+    def app_by_admin_key(self, key: str) -> App:
+        """The app whose admin key is ``key``; else ``-401``."""
+        app = self._by_admin_key.get(key) if key else None
+        if app is None:
+            raise kapi_fail(-401, "invalid admin key")
+        return app
+
+    # -- users and links ---------------------------------------------------------------------------
+
+    def _add_default_user(self) -> User:
+        user = self.add_user(
+            id=DEFAULT_USER_ID,
+            nickname="홍길동",
+            profile_image_url="http://k.kakaocdn.net/dn/emulator/img_640x640.jpg",
+            thumbnail_image_url="http://k.kakaocdn.net/dn/emulator/img_110x110.jpg",
+            email="user@example.com",
+            name="홍길동",
+            age_range="20~29",
+            birthday="1130",
+            birthyear="2002",
+            gender="female",
+            phone_number="+82 10-1234-5678",
+            login_id="user@example.com",
+        )
+        now = self.clock.now()
+        user.links[self.app.app_id].service_terms = {tag: now for tag in self.app.service_terms}
+        return user
+
+    def add_user(
+        self,
+        *,
+        app: App | None = None,
+        consents: Iterable[str] | None = None,
+        linked: bool = True,
+        **values: Any,
+    ) -> User:
+        """Create a Kakao Account; linked to ``app`` (default app) with ``consents`` (all items)."""
+        with self.lock:
+            if "id" not in values:
+                values["id"] = self._next_user_id()
+            user = User(**values)
+            self.users[user.id] = user
+            if linked:
+                self.link(user, app, consents)
+            return user
+
+    def _next_user_id(self) -> int:
+        while (candidate := 3_000_000_000_000_000_000 + next(self._ids)) in self.users:
+            pass
+        return candidate
+
+    def link(
+        self, user: User, app: App | None = None, consents: Iterable[str] | None = None
+    ) -> Link:
+        """Connect ``user`` to ``app`` (default app) as if they had agreed to ``consents`` (all)."""
+        target = app or self.app
+        agreed = set(target.consent_items) if consents is None else set(consents)
+        with self.lock:
+            link = user.links.get(target.app_id)
+            if link is None:
+                link = user.links[target.app_id] = Link(connected_at=self.clock.now())
+            link.consents |= agreed
+            return link
+
+    def unlink(self, user: User, app: App | None = None) -> bool:
+        """Drop the link and revoke the user's tokens for ``app``; False if they were not linked."""
+        target = app or self.app
+        with self.lock:
+            self.revoke_tokens(target.app_id, user.id)
+            return user.links.pop(target.app_id, None) is not None
+
+    def user_and_link(self, app: App, user_id: int) -> tuple[User, Link]:
+        """The user ``user_id`` and their link to ``app``, else ``-101``."""
+        user = self.users.get(user_id)
+        link = user.links.get(app.app_id) if user is not None else None
+        if user is None or link is None:
+            raise kapi_fail(-101)
+        return user, link
+
+    # -- kapi: callers and user data ---------------------------------------------------------------
+
+    def bearer_caller(self, token: str) -> Caller:
+        """Who a bearer token acts for; ``-401`` for an unknown or expired token."""
+        access = self.access_tokens.get(token)
+        if access is None:
+            raise kapi_fail(-401)
+        if access.expires_at <= self.clock.now():
+            raise kapi_fail(-401, "this access token is already expired")
+        app = self.apps.get(access.app_id)
+        if app is None:
+            raise kapi_fail(-401)
+        user, link = self.user_and_link(app, access.user_id)
+        return Caller(app, user, link, access)
+
+    def admin_caller(self, app: App, user_id: int) -> Caller:
+        """An admin-key call by ``app`` on behalf of ``user_id``; ``-101`` when not linked."""
+        user, link = self.user_and_link(app, user_id)
+        return Caller(app, user, link, None)
+
+    def logout(self, caller: Caller) -> None:
+        """Bearer: that session's tokens die. Admin key: every token of the user for the app."""
+        if caller.token is None:
+            self.revoke_tokens(caller.app.app_id, caller.user.id)
+        else:
+            self.revoke_session(caller.token)
+
+    def update_properties(self, caller: Caller, props: dict[str, Any]) -> None:
+        """Store user properties (null deletes); unregistered keys ``-201``, bad values ``-2``."""
+        unknown = [k for k in props if k not in caller.app.property_keys]
+        if unknown:
+            msg = f"user property not found ([{', '.join(unknown)}] for appId={caller.app.app_id})"
+            raise kapi_fail(-201, msg)
+        texts = {key: _property_text(key, value) for key, value in props.items()}
+        with self.lock:
+            for key, text in texts.items():
+                if text is None:
+                    caller.link.properties.pop(key, None)
+                else:
+                    caller.link.properties[key] = text
+
+    def revoke_scopes(self, caller: Caller, wanted: list[str]) -> None:
+        """Withdraw agreed optional items; not agreed / unknown ``-2``, required ``-3``."""
+        unknown = [s for s in wanted if s not in caller.link.consents]
+        if unknown or not wanted:
+            raise kapi_fail(
+                -2,
+                "There is no scopes to revoke. check out if given scope id"
+                f"({_listed(unknown)}) is correct again.",
+            )
+        items = caller.app.consent_items
+        _refuse_required([s for s in wanted if s in items and items[s].required])
+        with self.lock:
+            caller.link.consents.difference_update(wanted)
+            self.drop_token_scopes(caller.app.app_id, caller.user.id, set(wanted))
+
+    def revoke_service_terms(self, caller: Caller, tags: list[str]) -> None:
+        """Withdraw optional service terms by tag; a required tag is ``-3``."""
+        _refuse_required([t for t in tags if caller.app.service_terms[t].required])
+        with self.lock:
+            for tag in tags:
+                caller.link.service_terms.pop(tag, None)
+
+    # -- kapi: admin APIs --------------------------------------------------------------------------
+
+    def spend_user_ids_call(self, app: App) -> None:
+        """Count a /v1/user/ids call against the app's per-minute budget; HTTP 429 ``-10`` over it."""
+        with self.lock:
+            now = self.clock.now()
+            calls = self.user_ids_calls.setdefault(app.app_id, deque())
+            while calls and calls[0] <= now - USER_IDS_WINDOW:
+                calls.popleft()
+            if len(calls) >= self.config.user_ids_rate_limit:
+                raise kapi_fail(-10, status=429)
+            calls.append(now)
+
+    def page_user_ids(
+        self, app_id: int, *, limit: int, from_id: int | None, descending: bool
+    ) -> tuple[list[int], int | None, int | None]:
+        """One page of the app's user ids: ``(elements, before_from_id, after_from_id)``.
+
+        ``from_id`` is inclusive. ``after_from_id`` starts the next page in the same order;
+        ``before_from_id`` starts the page that ends just before this one (None at either end).
+        Paging 100,000 users must not sort or scan per page: a page is a bisect plus a walk of
+        ``limit + 1`` linked ids (users not linked to the app are skipped on the way).
+        """
+        if len(self.sorted_user_ids) != len(self.users):
+            self.sorted_user_ids = sorted(self.users)
+        ids = self.sorted_user_ids
+        if descending:
+            start = len(ids) - 1 if from_id is None else bisect.bisect_right(ids, from_id) - 1
+            step = -1
+        else:
+            start = 0 if from_id is None else bisect.bisect_left(ids, from_id)
+            step = 1
+        ahead = self._walk(app_id, ids, start, step, limit + 1)
+        behind = self._walk(app_id, ids, start - step, -step, limit)
+        after = ahead[limit] if len(ahead) > limit else None
+        before = behind[-1] if behind else None
+        return ahead[:limit], before, after
+
+    def _walk(self, app_id: int, ids: list[int], start: int, step: int, n: int) -> list[int]:
+        """Up to ``n`` ids linked to ``app_id``, from index ``start`` moving by ``step``."""
+        found: list[int] = []
+        i = start
+        while 0 <= i < len(ids) and len(found) < n:
+            user = self.users.get(ids[i])
+            if user is not None and app_id in user.links:
+                found.append(ids[i])
+            i += step
+        return found
+
+    # -- faults and the request log ----------------------------------------------------------------
+
+    def add_fault(self, path: str, fault: Fault) -> None:
+        """Answer the next requests to ``path`` with ``fault`` (see ``KakaoEmulator.inject_fault``)."""
+        with self.lock:
+            self.faults[path] = fault
+
+    def clear_faults(self) -> None:
+        """Forget every injected fault and let hanging requests go."""
+        with self.lock:
+            self.faults.clear()
+        self.release()
+
+    def take_fault(self, path: str) -> Fault | None:
+        """The fault for ``path``, used up once."""
+        with self.lock:
+            fault = self.faults.get(path)
+            if fault is None:
+                return None
+            if fault.times is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    del self.faults[path]
+            return fault
+
+    def release(self) -> None:
+        """Let every request hanging on a ``hang`` fault finish (reset and server stop call this)."""
+        # A fresh event for later hangs; the waiting requests hold the old one, now set.
+        released, self.released = self.released, threading.Event()
+        released.set()
+
+    def record(self, method: str, path: str, status: int) -> None:
+        """Log an answered request on the emulator's clock."""
+        self.log.append(LoggedRequest(method, path, status, self.clock.now()))
+
+    def requests(self, path: str | None = None) -> list[LoggedRequest]:
+        """Requests served so far (optionally only to ``path``), oldest first."""
+        return [r for r in self.log if path is None or r.path == path]
+
+    def request_reset(self) -> None:
+        """The control plane's reset: the owner swaps in a fresh backend."""
+        if self.reset_hook is None:
+            raise RuntimeError("this backend has no owner to reset it")
+        self.reset_hook()
+
+
+def _property_text(key: str, value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    raise kapi_fail(-2, f"invalid properties: value of {key} must be a string")
+
+
+def _listed(items: list[str]) -> str:
+    return f"[{', '.join(items)}]"
+
+
+def _refuse_required(fixed: list[str]) -> None:
+    if fixed:
+        raise kapi_fail(
+            -3,
+            f"{_listed(fixed)} is not revocable. "
+            "check out if it's set as required on developers.kakao.com",
+        )

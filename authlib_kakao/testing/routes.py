@@ -1,0 +1,65 @@
+"""The emulator's route table, written out like moto's ``urls.py``: (method, path) → handler.
+
+Every Kakao endpoint the emulator serves and its ``/_emulator/`` control plane, in one literal table;
+``app.py`` looks each request up here. A handler is ``handler(backend, request) -> Response`` and
+may raise :class:`~authlib_kakao.testing.wire_errors.WireError` to answer a Kakao error instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from authlib_kakao.testing import control, kapi, kauth
+from authlib_kakao.testing.backend import KakaoBackend
+from authlib_kakao.testing.http import Request, Response
+
+__all__ = ["CONTROL_PREFIX", "ROUTES", "Handler", "is_kauth"]
+
+Handler = Callable[[KakaoBackend, Request], Response]
+
+CONTROL_PREFIX = control.CONTROL_PREFIX
+
+ROUTES: dict[tuple[str, str], Handler] = {
+    # kauth (reference §1-§3)
+    ("GET", "/oauth/authorize"): kauth.authorize,
+    ("POST", "/oauth/authorize/consent"): kauth.consent,
+    ("POST", "/oauth/token"): kauth.token,
+    ("GET", "/oauth/logout"): kauth.logout,
+    ("POST", "/oauth/tokeninfo"): kauth.tokeninfo,
+    ("GET", "/.well-known/openid-configuration"): kauth.openid_configuration,
+    ("GET", "/.well-known/jwks.json"): kauth.jwks,
+    # kapi: the signed-in user (§3.5, §4)
+    ("GET", "/v2/user/me"): kapi.user_me,
+    ("POST", "/v2/user/me"): kapi.user_me,
+    ("GET", "/v1/user/access_token_info"): kapi.access_token_info,
+    ("POST", "/v1/user/logout"): kapi.logout,
+    ("POST", "/v1/user/unlink"): kapi.unlink,
+    ("POST", "/v1/user/update_profile"): kapi.update_profile,
+    ("GET", "/v1/oidc/userinfo"): kapi.oidc_userinfo,
+    ("POST", "/v1/oidc/userinfo"): kapi.oidc_userinfo,
+    # kapi: consents, service terms, shipping addresses (§4)
+    ("GET", "/v2/user/scopes"): kapi.scopes,
+    ("POST", "/v2/user/revoke/scopes"): kapi.revoke_scopes,
+    ("GET", "/v2/user/service_terms"): kapi.service_terms,
+    ("POST", "/v2/user/revoke/service_terms"): kapi.revoke_service_terms,
+    ("GET", "/v1/user/shipping_address"): kapi.shipping_address,
+    # kapi: admin key only (§4, §7)
+    ("GET", "/v1/user/ids"): kapi.user_ids,
+    ("GET", "/v2/app/users"): kapi.app_users,
+    # the control plane: never logged, never faulted
+    ("GET", f"{CONTROL_PREFIX}/state"): control.describe,
+    ("POST", f"{CONTROL_PREFIX}/reset"): control.reset,
+    ("POST", f"{CONTROL_PREFIX}/users"): control.add_user,
+    ("POST", f"{CONTROL_PREFIX}/approve"): control.approve,
+    ("POST", f"{CONTROL_PREFIX}/clock/advance"): control.advance_clock,
+    ("POST", f"{CONTROL_PREFIX}/faults"): control.add_fault,
+    ("DELETE", f"{CONTROL_PREFIX}/faults"): control.clear_faults,
+    ("GET", f"{CONTROL_PREFIX}/log"): control.request_log,
+    ("POST", f"{CONTROL_PREFIX}/keys/rotate"): control.rotate_keys,
+    ("GET", f"{CONTROL_PREFIX}/callback"): control.callback,
+}
+
+
+def is_kauth(path: str) -> bool:
+    """kauth paths get kauth-shaped errors (``{error, error_description, error_code}``)."""
+    return path.startswith(("/oauth/", "/.well-known/"))

@@ -3,7 +3,8 @@
 Each import runs in a fresh interpreter (``python -c``), the two alternating so that a busy
 machine slows both alike; the table shows the median wall time of the import statement alone, the
 difference, and which HTTP libraries and web frameworks the import loaded (the goal: none).
-Goal (issue 6): ``import authlib_kakao`` within 20 ms of ``import authlib.integrations.requests_client``.
+Goal (issue 6): ``import authlib_kakao`` within 20 ms of ``import authlib.integrations.requests_client``;
+the package loads its names lazily, so the row that counts is ``from authlib_kakao import register_kakao``.
 
     python benchmarks/bench_import.py [--runs 21]
 """
@@ -20,11 +21,15 @@ HEAVY = ("requests", "httpx", "httpx2", "flask", "django", "starlette", "uvicorn
 PROBE = (
     "import json, sys, time\n"
     "start = time.perf_counter()\n"
-    "import {module}\n"
+    "{module}\n"
     "took = time.perf_counter() - start\n"
     "print(json.dumps([took, [m for m in {heavy!r} if m in sys.modules]]))\n"
 )
-MODULES = ("authlib.integrations.requests_client", "authlib_kakao")
+MODULES = (
+    "import authlib.integrations.requests_client",
+    "import authlib_kakao",
+    "from authlib_kakao import register_kakao",
+)
 
 
 def measure(module: str) -> tuple[float, list[str]]:
@@ -44,13 +49,13 @@ def main() -> None:
         for module in MODULES:
             took, loaded[module] = measure(module)
             times[module].append(took)
-    base, ours = (statistics.median(times[m]) * 1000 for m in MODULES)
-    print(f"{'import':<42}{'median ms':>10}  loads")
+    base, ours = (statistics.median(times[m]) * 1000 for m in (MODULES[0], MODULES[-1]))
+    print(f"{'statement':<46}{'median ms':>10}  loads")
     for module in MODULES:
         median = statistics.median(times[module]) * 1000
-        print(f"{module:<42}{median:>10.1f}  {', '.join(loaded[module]) or '-'}")
+        print(f"{module:<46}{median:>10.1f}  {', '.join(loaded[module]) or '-'}")
     verdict = "within" if ours - base <= 20 else "OVER"
-    print(f"\nauthlib_kakao - requests_client: {ours - base:+.1f} ms ({verdict} the 20 ms goal)")
+    print(f"\nregister_kakao - requests_client: {ours - base:+.1f} ms ({verdict} the 20 ms goal)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import pkgutil
 import subprocess
 import sys
@@ -16,21 +17,34 @@ def test_all_is_sorted_and_is_exactly_the_public_names() -> None:
     names = authlib_kakao.__all__
     public = {
         name
-        for name, value in vars(authlib_kakao).items()
-        if not name.startswith("_") and not inspect.ismodule(value)
+        for name in dir(authlib_kakao)
+        if not name.startswith("_") and not inspect.ismodule(getattr(authlib_kakao, name))
     }
 
     assert names == sorted(names)
     assert set(names) == public
 
 
-def test_importing_the_package_loads_no_http_library_or_framework() -> None:
-    heavy = ["requests", "httpx", "httpx2", "flask", "django", "starlette", "uvicorn", "asyncio"]
-    code = f"import sys, authlib_kakao; print([m for m in {heavy!r} if m in sys.modules])"
+HEAVY = ["requests", "httpx", "httpx2", "flask", "django", "starlette", "uvicorn", "asyncio"]
 
+
+def loaded_after(statement: str) -> list[str]:
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return sorted({name.split(".")[0] for name in json.loads(out.stdout)})
 
-    assert out.stdout.strip() == "[]"
+
+def test_importing_the_package_loads_nothing_but_itself() -> None:
+    loaded = loaded_after("import authlib_kakao")
+
+    assert not {"authlib", "joserfc", *HEAVY} & set(loaded)
+
+
+def test_registering_needs_no_http_library_or_framework_until_one_is_used() -> None:
+    loaded = loaded_after("from authlib_kakao import register_kakao, KakaoError")
+
+    assert "authlib" in loaded
+    assert not set(HEAVY) & set(loaded)
 
 
 def test_every_error_is_exported_at_top_level() -> None:

@@ -136,23 +136,15 @@ def plugin_import() -> set[str]:
     return modules_loaded_by("import authlib_kakao.testing.pytest_plugin")
 
 
-# authlib_kakao/__init__.py imports the client (provider -> authlib; transport -> httpx and
-# requests), and Python imports a package before its submodules: until that __init__ is lazy,
-# importing the plugin loads those three through its parent package, not through the plugin.
-_PARENT = pytest.mark.xfail(
-    strict=True, reason="authlib_kakao/__init__ imports authlib, httpx and requests eagerly"
-)
-
-
 @pytest.mark.parametrize(
     "module",
     [
         "authlib_kakao.testing.emulator",
         "uvicorn",
         "jinja2",
-        pytest.param("httpx", marks=_PARENT),
-        pytest.param("requests", marks=_PARENT),
-        pytest.param("authlib", marks=_PARENT),
+        "httpx",
+        "requests",
+        "authlib",
     ],
 )
 def test_importing_the_plugin_loads_no_emulator_or_http_stack(

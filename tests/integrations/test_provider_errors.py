@@ -143,7 +143,7 @@ def test_expired_refresh_token_is_koe322(
      ({"body": "empty", "status": 200}, "KakaoResponseError"),
      ({"status": 500}, "KakaoAuthError"),
      ({"drop": True}, "KakaoTransportError"),
-     ({"delay": 2.0}, "KakaoTransportError")],
+     ({"hang": True}, "KakaoTransportError")],
 )  # fmt: skip
 def test_token_endpoint_failures(
     harness: Harness, kakao_emulator: KakaoEmulator, fault: dict[str, Any], exception: str
@@ -165,7 +165,7 @@ def test_token_endpoint_failures(
     [({"body": "html", "status": 503}, "KakaoResponseError"),
      ({"body": "malformed", "status": 200}, "KakaoResponseError"),
      ({"drop": True}, "KakaoTransportError"),
-     ({"delay": 2.0}, "KakaoTransportError")],
+     ({"hang": True}, "KakaoTransportError")],
 )  # fmt: skip
 def test_userinfo_failures(
     harness: Harness, kakao_emulator: KakaoEmulator, fault: dict[str, Any], exception: str

@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib_kakao.core.flows import Flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
-from authlib_kakao.errors import KakaoError, KakaoResponseError, KakaoTransportError
+from authlib_kakao.errors import KakaoError, KakaoTransportError
 
 __all__ = [
-    "deadline_of",
     "pump",
     "pump_async",
-    "read_capped",
-    "read_capped_async",
     "response_call",
     "sent_credentials",
-    "timed_out",
     "to_http_response",
     "transport_errors",
 ]
@@ -51,6 +47,12 @@ def _classify(exc: BaseException) -> str | None:
             requests.exceptions.ContentDecodingError,
         )
         if isinstance(exc, broken):
+            return "network"
+    urllib3: Any = sys.modules.get("urllib3")
+    if urllib3 is not None:  # what requests' raw stream raises (the session reads raw bytes)
+        if isinstance(exc, urllib3.exceptions.TimeoutError):
+            return "timeout"
+        if isinstance(exc, urllib3.exceptions.HTTPError):
             return "network"
     for name in ("httpx2", "httpx"):
         httpx: Any = sys.modules.get(name)
@@ -116,68 +118,6 @@ def sent_credentials(request: Any) -> tuple[str, ...]:
     for text in (query, body if isinstance(body, str) else ""):
         found.extend(v for k, v in parse_qsl(text) if k in _CREDENTIAL_FIELDS and v)
     return tuple(found)
-
-
-def deadline_of(timeout: Any) -> float | None:
-    """The whole-call deadline in seconds for a requests ``timeout`` (a number or a (connect,
-    read) pair) or an httpx per-request timeout dict; ``None`` for no timeout at all."""
-    if isinstance(timeout, dict):  # httpx: {"connect": 10.0, "read": 10.0, ...}
-        values = [v for v in timeout.values() if isinstance(v, (int, float))]
-        return max(values) if values else None
-    if isinstance(timeout, (tuple, list)):  # requests: (connect, read)
-        values = [v for v in timeout if isinstance(v, (int, float))]
-        return float(sum(values)) if values else None
-    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
-        return float(timeout)
-    return None
-
-
-def timed_out(seconds: float | None = None) -> KakaoTransportError:
-    """The error for a call that passed its deadline (of ``seconds``, when known)."""
-    deadline = f"the {seconds:g} s deadline" if seconds is not None else "its deadline"
-    return KakaoTransportError(f"Kakao did not answer completely within {deadline}", timeout=True)
-
-
-def _too_large(limit: int) -> KakaoResponseError:
-    return KakaoResponseError(
-        f"Kakao's answer is larger than {limit} bytes (register_kakao(max_response_bytes=...)); "
-        f"it was not read"
-    )
-
-
-def _check_length(headers: Any, limit: int) -> None:
-    declared = str(headers.get("content-length") or "").strip()
-    if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-
-
-def read_capped(
-    headers: Any, chunks: Iterable[bytes], limit: int, until: float | None = None
-) -> bytes:
-    """The body from ``chunks``, refused past ``limit`` bytes or the ``until`` deadline
-    (``time.monotonic()``) without reading the rest."""
-    _check_length(headers, limit)
-    body = bytearray()
-    for chunk in chunks:
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
-        if until is not None and time.monotonic() > until:
-            raise timed_out()
-    return bytes(body)
-
-
-async def read_capped_async(
-    headers: Any, chunks: AsyncIterator[bytes], limit: int, until: float | None = None
-) -> bytes:
-    """:func:`read_capped` for an async chunk iterator (the deadline itself is the caller's)."""
-    _check_length(headers, limit)
-    body = bytearray()
-    async for chunk in chunks:
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
-    return bytes(body)
 
 
 def to_http_response(resp: Any) -> HTTPResponse:

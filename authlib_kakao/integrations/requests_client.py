@@ -3,8 +3,8 @@
 requests' ``timeout`` bounds each socket operation, not the call: a server sending one byte every
 0.9 s holds a ``timeout=1`` call for as long as it likes. Here the timeout is a deadline for the
 whole call (connect, send, headers and the whole body): the call runs on a worker thread and the
-caller waits at most until the deadline. The body is streamed and refused past
-``max_response_bytes`` (decoded), so an endless or huge answer is never read whole.
+caller waits at most until the deadline. The body is read raw and decoded by
+:class:`~authlib_kakao.limits.BodyReader`, refused past ``max_response_bytes``.
 
 A worker stuck on a server that drips headers forever stays stuck until that server stops; the
 pool is bounded, so such a server can slow later calls down (each still ends at its deadline) but
@@ -22,7 +22,7 @@ from typing import Any
 from authlib.integrations.requests_client import OAuth2Session
 
 from authlib_kakao.integrations.mixin import KakaoSessionMixin
-from authlib_kakao.transport import deadline_of, read_capped, timed_out
+from authlib_kakao.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
 
 __all__ = ["KakaoOAuth2Session"]
 
@@ -32,6 +32,10 @@ _in_worker = threading.local()
 
 class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc]
     """Authlib's requests ``OAuth2Session`` reading Kakao's token responses, every call bounded."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers["Accept-Encoding"] = ACCEPT_ENCODING
 
     def send(self, request: Any, **kwargs: Any) -> Any:
         if getattr(_in_worker, "active", False):  # a redirect followed inside the worker
@@ -61,10 +65,12 @@ class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc
         if wanted_stream:
             return resp
         try:
-            chunks = resp.iter_content(chunk_size=65536)
+            reader = BodyReader(resp.headers, self.max_response_bytes, until)
+            for chunk in resp.raw.stream(65536, decode_content=False):
+                reader.feed(chunk)
             # requests has no public way to hand over a body read elsewhere; these two attributes
             # are what its own Response.content sets.
-            resp._content = read_capped(resp.headers, chunks, self.max_response_bytes, until)
+            resp._content = reader.body()
             resp._content_consumed = True
         finally:
             resp.close()

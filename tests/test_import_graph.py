@@ -1,4 +1,4 @@
-"""The emulator package's import graph has no cycles (module-level and function-level imports).
+"""The package's import graph has no cycles (module-level and function-level imports).
 
 Built with ``ast`` from the source, so an import inside a function or under ``TYPE_CHECKING``
 counts as much as one at the top: a lazy import that closes a circle is still a circle.
@@ -9,11 +9,21 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import authlib_kakao.testing
+import authlib_kakao
 
-PACKAGE = "authlib_kakao.testing"
-ROOT = Path(authlib_kakao.testing.__file__).parent
-MODULES = {f"{PACKAGE}.{p.stem}" for p in ROOT.glob("*.py") if p.stem != "__init__"} | {PACKAGE}
+TOP = "authlib_kakao"
+ROOT = Path(authlib_kakao.__file__).parent
+PACKAGE = f"{TOP}.testing"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+FILES = {module_name(p): p for p in ROOT.rglob("*.py")}
+MODULES = set(FILES)
+PACKAGES = {module_name(p) for p in ROOT.rglob("__init__.py")}
 
 
 def imported(module: str, node: ast.AST) -> set[str]:
@@ -22,8 +32,10 @@ def imported(module: str, node: ast.AST) -> set[str]:
         return {alias.name for alias in node.names} & MODULES
     if not isinstance(node, ast.ImportFrom):
         return set()
-    if node.level:  # relative: resolve against the package
-        base = PACKAGE if module == PACKAGE or node.level == 1 else PACKAGE.rsplit(".", 1)[0]
+    if node.level:  # relative: resolve against the importing module's package
+        base = module if module in PACKAGES else module.rsplit(".", 1)[0]
+        for _ in range(node.level - 1):
+            base = base.rsplit(".", 1)[0]
         name = f"{base}.{node.module}" if node.module else base
     else:
         name = node.module or ""
@@ -35,9 +47,8 @@ def imported(module: str, node: ast.AST) -> set[str]:
 def import_graph() -> dict[str, set[str]]:
     """Module → the package modules it imports anywhere in its source."""
     graph: dict[str, set[str]] = {}
-    for module in MODULES:
-        stem = "__init__" if module == PACKAGE else module.rsplit(".", 1)[1]
-        tree = ast.parse((ROOT / f"{stem}.py").read_text("utf-8"))
+    for module, path in FILES.items():
+        tree = ast.parse(path.read_text("utf-8"))
         graph[module] = set().union(*(imported(module, n) for n in ast.walk(tree))) - {module}
     return graph
 
@@ -87,5 +98,13 @@ def test_the_graph_sees_lazy_and_type_checking_imports() -> None:
     assert f"{PACKAGE}.kapi" in graph[f"{PACKAGE}.routes"]
 
 
-def test_the_emulator_package_has_no_import_cycles() -> None:
+def test_the_graph_covers_the_client_too() -> None:
+    graph = import_graph()
+
+    assert f"{TOP}.integrations" in graph[f"{TOP}.provider"]  # inside register_kakao
+    assert f"{TOP}.core.error_codes" in graph[f"{TOP}.core.responses"]
+    assert f"{TOP}.core.error_codes" not in graph[f"{TOP}.errors"]  # the old circle
+
+
+def test_the_package_has_no_import_cycles() -> None:
     assert cycles(import_graph()) == []

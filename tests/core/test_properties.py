@@ -60,7 +60,7 @@ def only_ours(call: Any, *args: Any) -> Any:
         return None
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(status=statuses, body=bodies)
 def test_token_answers(status: int, body: bytes) -> None:
     token = only_ours(normalize_token_body, HTTPResponse(status, {}, body))
@@ -70,7 +70,7 @@ def test_token_answers(status: int, body: bytes) -> None:
         assert isinstance(merged, dict)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=objects)
 def test_user_profiles(data: dict[str, Any]) -> None:
     claims = only_ours(normalize_userinfo, data)
@@ -79,7 +79,7 @@ def test_user_profiles(data: dict[str, Any]) -> None:
         assert set(claims["sub"]) <= set("0123456789")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(status=statuses, body=bodies)
 def test_error_bodies_on_both_hosts(status: int, body: bytes) -> None:
     for parse in (parse_kapi, parse_kauth):

@@ -7,6 +7,7 @@ behaviours through its real HTTP stack. ``server.mode`` picks the behaviour for 
 
 from __future__ import annotations
 
+import functools
 import gzip
 import socket
 import struct
@@ -21,6 +22,12 @@ MODES = ("drip_body", "drip_headers", "endless", "huge", "gzip_bomb", "reset", "
 HUGE = 50 * 1024 * 1024
 DRIP_EVERY = 0.05  # far below any per-read timeout: only a whole-call deadline stops a drip
 GIVE_UP = 60.0  # a drip ends by itself only long after any test
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """~50 KB of gzip that inflate to 50 MB; made once, as compressing it takes a while."""
+    return gzip.compress(b'{"access_token": "' + b"a" * HUGE + b'"}', compresslevel=9)
 
 
 class HostileServer:
@@ -110,7 +117,7 @@ class HostileServer:
             self._send_body(conn, block)
 
     def _gzip_bomb(self, conn: socket.socket) -> None:
-        body = gzip.compress(b'{"access_token": "' + b"a" * HUGE + b'"}', compresslevel=9)
+        body = gzip_bomb()
         conn.sendall(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
             b"Content-Length: %d\r\n\r\n" % len(body)

@@ -16,7 +16,7 @@ import pytest
 from authlib.integrations.flask_client import OAuth as FlaskOAuth
 from authlib.integrations.starlette_client import OAuth as StarletteOAuth
 from flask import Flask
-from hostile import HUGE, HostileServer, hostile_server
+from hostile import HUGE, HostileServer, gzip_bomb, hostile_server
 
 from authlib_kakao import KakaoError, KakaoResponseError, KakaoTransportError, register_kakao
 
@@ -38,6 +38,7 @@ CASES: dict[str, tuple[type[KakaoError], bool | None, str]] = {
 
 @pytest.fixture
 def server() -> Iterator[HostileServer]:
+    gzip_bomb()  # built before the clock starts: the server answers at once
     with hostile_server() as running:
         yield running
 

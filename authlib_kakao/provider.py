@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, overload
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAPI_URL, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
 from authlib_kakao.errors import KakaoConfigError
+from authlib_kakao.refresh import Refresher, RefreshLock
 from authlib_kakao.settings import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -68,6 +69,8 @@ _ENDPOINT_KWARGS = (
     "userinfo_endpoint",
     "refresh_token_url",
 )
+# A refresh lock outlives the refresh it guards by this much (a dead holder frees it after it).
+_LEASE_MARGIN = 5.0
 # Names registered through us on registries that cannot tell yet (Flask's OAuth before init_app).
 _REGISTERED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
@@ -91,16 +94,12 @@ for _logger in (
     logging.getLogger(_logger).addFilter(_RedactCodeVerifier())
 
 
-def _compliance_fix(
-    settings: KakaoSettings, user_fix: Callable[[Any], None] | None
-) -> Callable[[Any], None]:
+def _compliance_fix(user_fix: Callable[[Any], None] | None) -> Callable[[Any], None]:
     def fix(session: Any) -> None:
         # Kakao takes the secret only in the body; HTTP Basic (Authlib's default) gets KOE101.
         session.token_endpoint_auth_method = (
             "client_secret_post" if session.client_secret else "none"
         )
-        session.kakao_openid = settings.openid
-        session.max_response_bytes = settings.max_response_bytes
         if user_fix is not None:
             user_fix(session)
 
@@ -179,6 +178,7 @@ def register_kakao(
     allowed_audiences: Iterable[str] = ...,
     timeout: float = ...,
     max_response_bytes: int = ...,
+    refresh_lock: RefreshLock | None = ...,
     **kwargs: Any,
 ) -> KakaoFlaskApp: ...
 # mypy sees Authlib's untyped registries as Any (so these never match for it, and it infers Any);
@@ -195,6 +195,7 @@ def register_kakao(  # type: ignore[overload-cannot-match]
     allowed_audiences: Iterable[str] = ...,
     timeout: float = ...,
     max_response_bytes: int = ...,
+    refresh_lock: RefreshLock | None = ...,
     **kwargs: Any,
 ) -> KakaoDjangoApp: ...
 @overload
@@ -209,6 +210,7 @@ def register_kakao(  # type: ignore[overload-cannot-match]
     allowed_audiences: Iterable[str] = ...,
     timeout: float = ...,
     max_response_bytes: int = ...,
+    refresh_lock: RefreshLock | None = ...,
     **kwargs: Any,
 ) -> KakaoStarletteApp: ...
 def register_kakao(
@@ -222,6 +224,7 @@ def register_kakao(
     allowed_audiences: Iterable[str] = (),
     timeout: float = DEFAULT_TIMEOUT,
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    refresh_lock: RefreshLock | None = None,
     **kwargs: Any,
 ) -> Any:
     """Register Kakao on Authlib's ``oauth`` registry (Flask, Django or Starlette) and return the app.
@@ -237,6 +240,9 @@ def register_kakao(
             (a deadline, not requests'/httpx's per-read timeout).
         max_response_bytes: the largest answer read (decoded); larger ones raise
             ``KakaoResponseError`` unread.
+        refresh_lock: a lock shared by every instance of the app
+            (:class:`~authlib_kakao.refresh.RedisRefreshLock`), so that a refresh storm across
+            processes makes one refresh grant; within a process that holds without it.
         **kwargs: any other ``oauth.register`` keyword (``client_id``, ``client_secret``,
             ``update_token``, ``authorize_params``, ``client_kwargs`` — merged with ours, …).
 
@@ -295,7 +301,8 @@ def register_kakao(
         "client_cls": client_cls,
         "kakao_settings": settings,
         "client_kwargs": _client_kwargs(oauth, name, client_kwargs, openid, timeout),
-        "compliance_fix": _compliance_fix(settings, kwargs.get("compliance_fix")),
+        "compliance_fix": _compliance_fix(kwargs.get("compliance_fix")),
+        "kakao_refresher": Refresher(lock=refresh_lock, lease=timeout + _LEASE_MARGIN),
     }
     app = oauth.register(name, **registration)
     _REGISTERED.setdefault(oauth, set()).add(name)

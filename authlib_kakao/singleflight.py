@@ -10,10 +10,12 @@ Nothing is cached: once the call ends, the next caller starts a new one.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncSingleFlight", "SingleFlight"]
 
@@ -69,6 +71,8 @@ class AsyncSingleFlight:
 
     async def do(self, key: Hashable, call: Callable[[], Awaitable[T]]) -> T:
         """``await call()``'s result, shared with every caller of the same ``key`` while it runs."""
+        import asyncio  # here: a sync app never needs it
+
         loop = asyncio.get_running_loop()
         slot = (id(loop), key)
         while (flight := self._calls.get(slot)) is not None:

@@ -49,6 +49,7 @@ KNOWN_KEYWORDS = frozenset(
         "allowed_audiences",
         "timeout",
         "max_response_bytes",
+        "refresh_lock",
     }
 )
 

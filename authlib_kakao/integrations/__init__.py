@@ -35,14 +35,16 @@ def app_class(base: type) -> type:
         named: type = getattr(importlib.import_module(f"{__name__}.{module}"), name)
         if named.__bases__[-1] is base:
             return named
-    from authlib_kakao.integrations.mixin import (
-        AsyncKakaoAppMixin,
-        KakaoAppMixin,
-        KakaoSessionMixin,
-    )
+    from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin, KakaoAppMixin
 
     is_async = inspect.iscoroutinefunction(base.authorize_access_token)  # type: ignore[attr-defined]
+    if is_async:
+        from authlib_kakao.integrations.httpx_client import AsyncKakaoOAuth2Client as ours
+    else:
+        from authlib_kakao.integrations.requests_client import KakaoOAuth2Session as ours
+    theirs: Any = base.client_cls  # type: ignore[attr-defined]
+    session = (
+        ours if issubclass(ours, theirs) else type(f"Kakao{theirs.__name__}", (ours, theirs), {})
+    )
     mixin = AsyncKakaoAppMixin if is_async else KakaoAppMixin
-    session_base: Any = base.client_cls  # type: ignore[attr-defined]
-    session = type(f"Kakao{session_base.__name__}", (KakaoSessionMixin, session_base), {})
     return type(f"Kakao{base.__name__}", (mixin, base), {"client_cls": session})

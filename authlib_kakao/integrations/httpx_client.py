@@ -1,9 +1,10 @@
-"""The httpx (or httpx2, as Authlib prefers) client behind Kakao's Starlette/FastAPI app: bounded
-in time and in size.
+"""The httpx (or httpx2, as Authlib prefers) client behind Kakao's Starlette/FastAPI app: pooled,
+bounded, one refresh per storm.
 
 httpx's ``timeout`` bounds each phase (connect, each read), not the call; here it is a deadline for
 the whole call, body included, enforced by cancelling the call. The body is read raw and decoded by
-:class:`~authlib_kakao.limits.BodyReader`, refused past ``max_response_bytes``.
+:class:`~authlib_kakao.limits.BodyReader`, refused past ``max_response_bytes``. Connections (and the
+SSL context) come from the app's :class:`~authlib_kakao.pool.ConnectionPool`, one per event loop.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from authlib_kakao.integrations.mixin import KakaoSessionMixin
+from authlib_kakao.integrations.session import STORED_TOKEN, AppShared, KakaoSessionMixin
 from authlib_kakao.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
 
 __all__ = ["AsyncKakaoOAuth2Client"]
@@ -23,15 +24,40 @@ _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 
 
 class AsyncKakaoOAuth2Client(KakaoSessionMixin, AsyncOAuth2Client):  # type: ignore[misc]
-    """Authlib's ``AsyncOAuth2Client`` reading Kakao's token responses, every call bounded."""
+    """Authlib's ``AsyncOAuth2Client`` with Kakao's behaviour, every call bounded."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kakao_shared: AppShared | None = None, **kwargs: Any) -> None:
+        if kakao_shared is not None and "transport" not in kwargs:
+            transport = kakao_shared.pool.transport(type(self))
+            if transport is not None:
+                kwargs["transport"] = transport
         super().__init__(*args, **kwargs)
+        self.kakao_shared = kakao_shared
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING
+
+    async def refresh_token(self, url: Any = None, refresh_token: Any = None, **kwargs: Any) -> Any:
+        parent = super().refresh_token
+        old, refresher = self._refresh_plan(refresh_token)
+        if refresher is None:
+            return await parent(url, refresh_token=refresh_token, **kwargs)
+
+        async def refresh() -> dict[str, Any]:
+            return dict(await parent(url, refresh_token=old["refresh_token"], **kwargs))
+
+        self.token = await refresher.refresh_async(old, refresh, STORED_TOKEN.get())
+        return self.token
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
         if kwargs.get("stream"):
             return await super().send(request, **kwargs)
+        resp = await self._send_bounded(request, kwargs)
+        if self._retry_after_refresh(request, resp):
+            await self.refresh_token(self.metadata.get("token_endpoint"))
+            self._bearer(request)
+            resp = await self._send_bounded(request, kwargs)
+        return resp
+
+    async def _send_bounded(self, request: Any, kwargs: dict[str, Any]) -> Any:
         seconds = deadline_of(request.extensions.get("timeout"))
         if seconds is None:
             return await self._send_capped(request, kwargs)

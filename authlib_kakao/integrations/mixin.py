@@ -13,7 +13,6 @@ authentication), ``request(..., withhold_token=True)`` for unauthenticated calls
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -27,26 +26,24 @@ from authlib_kakao.core.flows import Flow, id_token_flow, userinfo_flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse
 from authlib_kakao.core.id_token import ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.responses import redirect_error
-from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
 from authlib_kakao.errors import (
     InvalidAccessTokenError,
     InvalidIDTokenError,
     KakaoConfigError,
-    KakaoError,
 )
-from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, MISSING_CLIENT_ID, KakaoSettings
+from authlib_kakao.integrations.session import STORED_TOKEN, AppShared
+from authlib_kakao.pool import ConnectionPool
+from authlib_kakao.refresh import Refresher
+from authlib_kakao.settings import MISSING_CLIENT_ID, KakaoSettings
 from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 from authlib_kakao.transport import (
     pump,
     pump_async,
-    response_call,
     to_http_response,
     transport_errors,
 )
 
-__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin", "KakaoSessionMixin"]
-
-log = logging.getLogger("authlib_kakao")
+__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin"]
 
 
 @contextmanager
@@ -82,52 +79,43 @@ def token_errors() -> Iterator[None]:
         ) from None
 
 
-class KakaoSessionMixin:
-    """Kakao's token responses on Authlib's session (requests ``OAuth2Session`` or httpx client).
-
-    ``parse_response_token`` is where Authlib reads every token response, code exchange and refresh
-    alike: ours normalises it (``core.tokens``), raises Kakao's errors as ours, drops an id_token
-    nobody asked for, and merges a refresh into the token it replaces (Kakao omits an unrotated
-    refresh token). A code exchange starts from an empty token, so the merge leaves it as it is.
-    """
-
-    token: Any
-    # Set per registration by the compliance fix.
-    kakao_openid: bool = True
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-
-    def parse_response_token(self, resp: Any) -> Any:
-        response = to_http_response(resp)
-        try:
-            token = normalize_token_body(response)
-        except KakaoError as exc:
-            exc.mask(response.sent_credentials)
-            call = response_call(resp)
-            if call is not None:
-                exc.at(*call)
-            raise
-        if not self.kakao_openid and token.pop("id_token", None) is not None:
-            log.debug("dropped an id_token that was not requested (register_kakao(openid=False))")
-        self.token = merge_refreshed_token(dict(self.token or {}), token)
-        return self.token
-
-
 class _KakaoBase:
     """Logic shared by the sync and async faces; no I/O here."""
 
     _flights_cls: ClassVar[type[Any]]
     settings: KakaoSettings
     name: str
+    _fetch_token: Any
     client_id: str
     access_token_url: str
     api_base_url: str | None
     server_metadata: dict[str, Any]
 
-    def __init__(self, *args: Any, kakao_settings: KakaoSettings | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        kakao_settings: KakaoSettings | None = None,
+        kakao_refresher: Refresher | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.settings = kakao_settings or KakaoSettings()
         self._jwks: ParsedJWKS | None = None
         self._flights = self._flights_cls()
         super().__init__(*args, **kwargs)
+        self._shared = AppShared(
+            self.settings, ConnectionPool(self._client_kwargs), kakao_refresher or Refresher()
+        )
+
+    # Authlib hands ``client_kwargs`` to every session it makes: the seam through which each
+    # session gets the app's pool and refresher.
+    @property
+    def client_kwargs(self) -> dict[str, Any]:
+        shared = getattr(self, "_shared", None)
+        return {**self._client_kwargs, **({"kakao_shared": shared} if shared else {})}
+
+    @client_kwargs.setter
+    def client_kwargs(self, value: Any) -> None:
+        self._client_kwargs: dict[str, Any] = dict(value or {})
 
     def create_authorization_url(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
         """Authlib's, with per-call ``prompt``/``scope``/``login_hint``/``service_terms`` winning."""
@@ -149,6 +137,19 @@ class _KakaoBase:
                 "register with openid=False if the app does not use it.",
             )
         return token
+
+    @contextmanager
+    def _store(self, kwargs: Mapping[str, Any]) -> Iterator[None]:
+        """While a call runs, a refresh can read what the app's token store holds now."""
+        framework_request = kwargs.get("request")
+        reset = STORED_TOKEN.set(lambda: self._stored_token(framework_request))
+        try:
+            yield
+        finally:
+            STORED_TOKEN.reset(reset)
+
+    def _stored_token(self, request: Any) -> Any:
+        raise NotImplementedError  # each face reads the store its framework's way
 
     def _absolute(self, url: str) -> str:
         if self.api_base_url and not url.startswith(("https://", "http://")):
@@ -232,7 +233,7 @@ class KakaoAppMixin(_KakaoBase):
             return self._checked_login(super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]
 
     def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
-        with transport_errors(method, self._absolute(url)), token_errors():
+        with transport_errors(method, self._absolute(url)), token_errors(), self._store(kwargs):
             return super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
 
     def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
@@ -246,6 +247,14 @@ class KakaoAppMixin(_KakaoBase):
             return dict(
                 s.refresh_token(self.access_token_url, refresh_token=token.get("refresh_token"))
             )
+
+    def close(self) -> None:
+        """Close the app's pooled connections (at shutdown; a later call opens new ones)."""
+        self._shared.pool.close()
+
+    def _stored_token(self, request: Any) -> Any:
+        # Django's fetch_token(request); Flask's app overrides this (fetch_token() with no request).
+        return self._fetch_token(request) if self._fetch_token and request is not None else None
 
     def userinfo(self, **kwargs: Any) -> UserInfo:
         """The user's profile from ``/v2/user/me`` as OpenID Connect claims (``sub``, ``nickname``, ...)."""
@@ -282,7 +291,7 @@ class AsyncKakaoAppMixin(_KakaoBase):
             return self._checked_login(await super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]
 
     async def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
-        with transport_errors(method, self._absolute(url)), token_errors():
+        with transport_errors(method, self._absolute(url)), token_errors(), self._store(kwargs):
             return await super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
 
     async def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
@@ -299,6 +308,15 @@ class AsyncKakaoAppMixin(_KakaoBase):
                         self.access_token_url, refresh_token=token.get("refresh_token")
                     )
                 )
+
+    async def close(self) -> None:
+        """Close the app's pooled connections of this event loop (also done when it shuts down)."""
+        await self._shared.pool.aclose()
+
+    async def _stored_token(self, request: Any) -> Any:
+        return (
+            await self._fetch_token(request) if self._fetch_token and request is not None else None
+        )
 
     async def userinfo(self, **kwargs: Any) -> UserInfo:
         """The user's profile from ``/v2/user/me`` as OpenID Connect claims (``sub``, ``nickname``, ...)."""

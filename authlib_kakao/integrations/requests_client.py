@@ -1,10 +1,11 @@
-"""The requests session behind Kakao's Flask and Django apps: bounded in time and in size.
+"""The requests session behind Kakao's Flask and Django apps: pooled, bounded, one refresh per storm.
 
 requests' ``timeout`` bounds each socket operation, not the call: a server sending one byte every
 0.9 s holds a ``timeout=1`` call for as long as it likes. Here the timeout is a deadline for the
 whole call (connect, send, headers and the whole body): the call runs on a worker thread and the
 caller waits at most until the deadline. The body is read raw and decoded by
-:class:`~authlib_kakao.limits.BodyReader`, refused past ``max_response_bytes``.
+:class:`~authlib_kakao.limits.BodyReader`, refused past ``max_response_bytes``. Connections come
+from the app's :class:`~authlib_kakao.pool.ConnectionPool`.
 
 A worker stuck on a server that drips headers forever stays stuck until that server stops; the
 pool is bounded, so such a server can slow later calls down (each still ends at its deadline) but
@@ -21,7 +22,7 @@ from typing import Any
 
 from authlib.integrations.requests_client import OAuth2Session
 
-from authlib_kakao.integrations.mixin import KakaoSessionMixin
+from authlib_kakao.integrations.session import STORED_TOKEN, AppShared, KakaoSessionMixin
 from authlib_kakao.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
 
 __all__ = ["KakaoOAuth2Session"]
@@ -31,13 +32,36 @@ _in_worker = threading.local()
 
 
 class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc]
-    """Authlib's requests ``OAuth2Session`` reading Kakao's token responses, every call bounded."""
+    """Authlib's requests ``OAuth2Session`` with Kakao's behaviour, every call bounded."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kakao_shared: AppShared | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.kakao_shared = kakao_shared
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        if kakao_shared is not None:
+            kakao_shared.pool.mount(self)
+
+    def refresh_token(self, url: Any = None, refresh_token: Any = None, **kwargs: Any) -> Any:
+        parent = super().refresh_token
+        old, refresher = self._refresh_plan(refresh_token)
+        if refresher is None:
+            return parent(url, refresh_token=refresh_token, **kwargs)
+        self.token = refresher.refresh(
+            old,
+            lambda: dict(parent(url, refresh_token=old["refresh_token"], **kwargs)),
+            STORED_TOKEN.get(),
+        )
+        return self.token
 
     def send(self, request: Any, **kwargs: Any) -> Any:
+        resp = self._send_bounded(request, dict(kwargs))
+        if self._retry_after_refresh(request, resp):
+            self.refresh_token(self.metadata.get("token_endpoint"))
+            self._bearer(request)
+            resp = self._send_bounded(request, dict(kwargs))
+        return resp
+
+    def _send_bounded(self, request: Any, kwargs: dict[str, Any]) -> Any:
         if getattr(_in_worker, "active", False):  # a redirect followed inside the worker
             return self._send_capped(request, kwargs)
         seconds = deadline_of(kwargs.get("timeout"))

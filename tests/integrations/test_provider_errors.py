@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -86,16 +87,59 @@ def test_state_mismatch_is_authlibs_mismatching_state_error(
     assert kakao_emulator.count("/oauth/token") == 0
 
 
-def test_revoked_token_is_invalid_access_token(
+def refresh_grants(kakao_emulator: KakaoEmulator) -> int:
+    return kakao_emulator.count("/oauth/token") - 1  # the login's code grant
+
+
+def test_a_token_revoked_before_its_expiry_is_refreshed_once_and_the_call_retried(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    token = harness.login().data
+    kakao_emulator.state.access_tokens.pop(token["access_token"])  # revoked elsewhere
+
+    result = harness.get("/me")
+
+    assert result.status == 200
+    assert result.data["sub"] == str(kakao_emulator.user.id)
+    assert refresh_grants(kakao_emulator) == 1
+    assert harness.store.updates[-1]["token"]["access_token"] != token["access_token"]
+
+
+def test_a_revoked_token_that_cannot_be_refreshed_says_so(
     harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
 ) -> None:
     build()
     token = harness.login().data
     kakao_emulator.state.access_tokens.pop(token["access_token"])
+    kakao_emulator.state.refresh_tokens.pop(token["refresh_token"])  # logged out everywhere
 
     result = harness.get("/me")
 
-    assert (result.data["exception"], result.data["code"]) == ("InvalidAccessTokenError", -401)
+    assert (result.data["exception"], result.data["code"]) == ("KakaoAuthError", "KOE322")
+    assert refresh_grants(kakao_emulator) == 1
+
+
+def test_a_revoked_token_on_a_call_unsafe_to_repeat_is_not_retried(
+    kakao_emulator: KakaoEmulator,
+) -> None:
+    from authlib.integrations.flask_client import OAuth
+    from flask import Flask
+
+    from authlib_kakao import register_kakao
+
+    app = kakao_emulator.app
+    kakao = register_kakao(OAuth(Flask(__name__)), kauth_url=kakao_emulator.url,
+                           kapi_url=kakao_emulator.url, client_id=app.client_id,
+                           client_secret=app.client_secret)  # fmt: skip
+    token = kakao_emulator.issue_tokens()
+    kakao_emulator.state.access_tokens.pop(token["access_token"])
+    token["expires_at"] = int(time.time()) + 3600
+
+    resp = kakao.post("v2/user/me", token=token)
+
+    assert resp.status_code == 401
+    assert kakao_emulator.count("/oauth/token") == 0
 
 
 def test_unlinked_user_is_not_linked_error(
@@ -305,6 +349,8 @@ def test_an_access_token_echoed_by_kapi_never_reaches_the_message(
 ) -> None:
     build()
     token = harness.login().data
+    assert harness.store.token is not None
+    del harness.store.token["refresh_token"]  # nothing to refresh with: the -401 is final
     body = json.dumps({"msg": f"this access token does not exist: {token['access_token']}",
                        "code": -401})  # fmt: skip
     kakao_emulator.inject_fault("/v2/user/me", status=401, body=body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
 __all__ = ["TCPCounter", "tcp_counter"]
@@ -57,10 +57,8 @@ class TCPCounter:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 end.close()
             if from_client:
                 with self._changed:

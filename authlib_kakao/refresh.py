@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 
-__all__ = ["RedisRefreshLock", "RefreshLock", "Refresher", "is_newer"]
+__all__ = ["RedisRefreshLock", "RefreshLock", "Refresher", "is_newer", "storm_key"]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def is_newer(stored: object, old: Mapping[str, Any], now: float | None = None) -
     return not isinstance(expires_at, (int, float)) or expires_at > current
 
 
-def _key(old: Mapping[str, Any]) -> str:
+def storm_key(old: Mapping[str, Any]) -> str:
     """The storm a refresh belongs to: every request holding this very token (access and refresh
     token alike; a later expiry of the refreshed token is another storm, even when Kakao kept the
     refresh token). A digest names it: tokens are credentials."""
@@ -124,7 +124,7 @@ class Refresher:
         stored: Callable[[], Any] | None,
     ) -> Token:
         """The new token for ``old``: shared, remembered, or refreshed by ``refresh()`` here."""
-        key = _key(old)
+        key = storm_key(old)
         recent = self._recent.get(key)
         if recent is not None:
             return recent
@@ -139,7 +139,7 @@ class Refresher:
         stored: Callable[[], Awaitable[Any]] | None,
     ) -> Token:
         """:meth:`refresh` for asyncio tasks."""
-        key = _key(old)
+        key = storm_key(old)
         recent = self._recent.get(key)
         if recent is not None:
             return recent

@@ -27,7 +27,8 @@ from authlib_kakao.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed
 
 __all__ = ["KakaoOAuth2Session"]
 
-_WORKERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="authlib-kakao")
+# Threads are made as needed; the bound only matters if a hostile server holds many at once.
+_WORKERS = ThreadPoolExecutor(max_workers=128, thread_name_prefix="authlib-kakao")
 _in_worker = threading.local()
 
 

@@ -33,6 +33,7 @@ class KakaoSettings:
         allowed_audiences: app keys besides ``client_id`` accepted as id_token ``aud``.
         authorize_params: registered authorize parameters; per-call ones win over them.
         max_response_bytes: the largest answer read from Kakao (decoded); larger ones are refused.
+        app_id: the app's numeric id ([App] > [General]); SDK tokens must carry it.
     """
 
     endpoints: KakaoEndpoints = field(default_factory=KakaoEndpoints)
@@ -40,6 +41,7 @@ class KakaoSettings:
     allowed_audiences: tuple[str, ...] = ()
     authorize_params: Mapping[str, Any] = field(default_factory=dict)
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    app_id: int | None = None
 
     def authorize_kwargs(self, per_call: Mapping[str, Any]) -> dict[str, Any]:
         """Registered ``authorize_params`` under per-call ones (Authlib does the reverse)."""

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from authlib_kakao.core.flows import Flow
-from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.core.flows import Flow, Step
+from authlib_kakao.core.http import Emit, HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.errors import KakaoError, KakaoTransportError
 
 __all__ = [
@@ -28,6 +28,8 @@ __all__ = [
     "pump_async",
     "response_call",
     "sent_credentials",
+    "stream",
+    "stream_async",
     "to_http_response",
     "transport_errors",
 ]
@@ -148,17 +150,48 @@ def pump(
     send: Callable[[HTTPRequest], HTTPResponse],
     sleep: Callable[[float], object] = time.sleep,
 ) -> T:
-    """Drive ``flow`` with a blocking sender."""
+    """Drive ``flow`` with a blocking sender; returns the flow's result."""
     try:
         step = next(flow)
         while True:
-            if isinstance(step, Sleep):
-                sleep(step.seconds)
-                step = flow.send(None)
-            else:
-                step = flow.send(send(step))
+            step = flow.send(_step(step, send, sleep))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
+
+
+def stream(
+    flow: Generator[Step, object, None],
+    send: Callable[[HTTPRequest], HTTPResponse],
+    sleep: Callable[[float], object] = time.sleep,
+) -> Iterator[Any]:
+    """Drive ``flow`` with a blocking sender, yielding each value it emits as it goes."""
+    try:
+        step = next(flow)
+        while True:
+            if isinstance(step, Emit):
+                yield step.value
+                step = flow.send(None)
+            else:
+                step = flow.send(_step(step, send, sleep))
+    except StopIteration:
+        return
+
+
+def _step(
+    step: Step, send: Callable[[HTTPRequest], HTTPResponse], sleep: Callable[[float], object]
+) -> object:
+    if isinstance(step, Sleep):
+        sleep(step.seconds)
+        return None
+    if isinstance(step, Emit):
+        raise TypeError("this flow emits results one by one: drive it with stream()")
+    return send(step)
+
+
+def _asyncio_sleep() -> Callable[[float], Awaitable[object]]:
+    import asyncio  # here, so that a sync app never pays for importing asyncio
+
+    return asyncio.sleep
 
 
 async def pump_async(
@@ -167,17 +200,42 @@ async def pump_async(
     sleep: Callable[[float], Awaitable[object]] | None = None,
 ) -> T:
     """Drive ``flow`` with an awaited sender (``sleep`` defaults to ``asyncio.sleep``)."""
-    if sleep is None:
-        import asyncio  # here, so that a sync app never pays for importing asyncio
-
-        sleep = asyncio.sleep
+    nap = sleep or _asyncio_sleep()
     try:
         step = next(flow)
         while True:
-            if isinstance(step, Sleep):
-                await sleep(step.seconds)
-                step = flow.send(None)
-            else:
-                step = flow.send(await send(step))
+            step = flow.send(await _step_async(step, send, nap))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
+
+
+async def stream_async(
+    flow: Generator[Step, object, None],
+    send: Callable[[HTTPRequest], Awaitable[HTTPResponse]],
+    sleep: Callable[[float], Awaitable[object]] | None = None,
+) -> AsyncIterator[Any]:
+    """:func:`stream` with an awaited sender."""
+    nap = sleep or _asyncio_sleep()
+    try:
+        step = next(flow)
+        while True:
+            if isinstance(step, Emit):
+                yield step.value
+                step = flow.send(None)
+            else:
+                step = flow.send(await _step_async(step, send, nap))
+    except StopIteration:
+        return
+
+
+async def _step_async(
+    step: Step,
+    send: Callable[[HTTPRequest], Awaitable[HTTPResponse]],
+    sleep: Callable[[float], Awaitable[object]],
+) -> object:
+    if isinstance(step, Sleep):
+        await sleep(step.seconds)
+        return None
+    if isinstance(step, Emit):
+        raise TypeError("this flow emits results one by one: drive it with stream_async()")
+    return await send(step)

@@ -22,7 +22,7 @@ from typing import Any
 
 from authlib_kakao.errors import KakaoResponseError
 
-__all__ = ["birthdate", "e164", "normalize_userinfo"]
+__all__ = ["birthdate", "e164", "https", "normalize_userinfo"]
 
 _DIGITS = re.compile(r"\D+")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -34,6 +34,14 @@ def _obj(value: object) -> Mapping[str, Any]:
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def https(url: str | None) -> str | None:
+    """``url`` on https: Kakao still sends some profile images as ``http://`` (an ``http`` avatar
+    is blocked on an ``https`` page), and its image hosts serve the same path over https."""
+    if url is not None and url.startswith("http://"):
+        return "https://" + url[len("http://") :]
+    return url
 
 
 def _flag(value: object) -> bool:
@@ -107,7 +115,7 @@ def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
     _put(claims, "nickname", nickname)
     _put(claims, "preferred_username", nickname)
     _put(claims, "name", _str(account.get("name")))
-    _put(claims, "picture", picture)
+    _put(claims, "picture", https(picture))
 
     email = _str(account.get("email"))
     if email:

@@ -14,14 +14,14 @@ from typing import Any, TypeVar
 from authlib_kakao.core.calls import JWKS, USER_ME, KakaoCall
 from authlib_kakao.core.claims import normalize_userinfo
 from authlib_kakao.core.endpoints import KakaoEndpoints
-from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.core.http import Emit, HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.core.id_token import ParsedJWKS, verify_id_token
 from authlib_kakao.errors import KakaoError, UnknownSigningKeyError
 
 __all__ = ["Flow", "Step", "call_flow", "id_token_flow", "send", "userinfo_flow"]
 
 T = TypeVar("T")
-Step = HTTPRequest | Sleep
+Step = HTTPRequest | Sleep | Emit
 Flow = Generator[Step, object, T]
 """Yields steps, is sent what each step produced, returns the result."""
 

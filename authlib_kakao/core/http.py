@@ -1,6 +1,6 @@
 """The values the core exchanges with the transport: a request to send, a response received, a pause.
 
-Flows (``core.flows``) yield :class:`HTTPRequest` or :class:`Sleep` and are sent
+Flows (``core.flows``) yield :class:`HTTPRequest`, :class:`Sleep` or :class:`Emit` and are sent
 :class:`HTTPResponse`; the pumps in ``transport`` are the only code that turns them into I/O.
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from authlib_kakao.errors import redact
 
-__all__ = ["Auth", "HTTPRequest", "HTTPResponse", "Sleep"]
+__all__ = ["Auth", "Emit", "HTTPRequest", "HTTPResponse", "Sleep"]
 
 _EXCERPT_CHARS = 120
 
@@ -82,3 +82,11 @@ class Sleep:
     """A flow's request to wait ``seconds`` before its next request (rate-limit back-off)."""
 
     seconds: float
+
+
+@dataclass(frozen=True)
+class Emit:
+    """A flow's result produced along the way (one user id of many): a streaming pump hands it to
+    the caller at once, so a long walk runs in constant memory."""
+
+    value: object

@@ -2,8 +2,8 @@
 
 ``KakaoFlaskApp`` is ``KakaoAppMixin`` + Authlib's ``FlaskOAuth2App`` (likewise Django; Starlette
 takes ``AsyncKakaoAppMixin``), so everything Authlib users know keeps working. Kakao calls are core
-flows (``core.flows``) driven by one pump per face; the two faces differ only in how they send,
-and their methods are one-line delegations (their signatures are compared by a test).
+flows driven by one pump per face: each Kakao method is written once in ``user_api`` and served by
+both faces (``faces.blocking`` / ``faces.awaited``); what differs is only how a face sends.
 
 Seams used, all Authlib's own: the ``client_cls`` class attribute (our session class), the session's
 ``parse_response_token`` (token normalisation and the refresh merge), ``compliance_fix`` (client
@@ -15,14 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar
-from urllib.parse import urljoin
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlencode, urljoin
 
 from authlib.integrations.base_client.errors import InvalidTokenError, OAuthError
 from authlib.oauth2.rfc6749.errors import MissingCodeException
-from authlib.oidc.core import UserInfo
 
-from authlib_kakao.core.flows import Flow, id_token_flow, userinfo_flow
+from authlib_kakao.core.flows import Flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse
 from authlib_kakao.core.id_token import ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.responses import redirect_error
@@ -31,6 +30,8 @@ from authlib_kakao.errors import (
     InvalidIDTokenError,
     KakaoConfigError,
 )
+from authlib_kakao.faces import Bound, awaited, blocking
+from authlib_kakao.integrations import user_api
 from authlib_kakao.integrations.session import STORED_TOKEN, AppShared
 from authlib_kakao.pool import ConnectionPool
 from authlib_kakao.refresh import Refresher
@@ -43,7 +44,9 @@ from authlib_kakao.transport import (
     transport_errors,
 )
 
-__all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin"]
+__all__ = ["AsyncKakaoAppMixin", "KakaoAppBase", "KakaoAppMixin"]
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -79,7 +82,7 @@ def token_errors() -> Iterator[None]:
         ) from None
 
 
-class _KakaoBase:
+class KakaoAppBase:
     """Logic shared by the sync and async faces; no I/O here."""
 
     _flights_cls: ClassVar[type[Any]]
@@ -177,36 +180,28 @@ class _KakaoBase:
             sent["headers"] = dict(request.headers)
         return sent
 
-    def _userinfo_flow(self) -> Flow[UserInfo]:
-        claims = yield from userinfo_flow(self.settings.endpoints)
-        return UserInfo(claims)
+    def _audiences(self) -> tuple[str, ...]:
+        """App keys accepted as id_token ``aud``: the REST API key and ``allowed_audiences``."""
+        return (self.client_id, *self.settings.allowed_audiences)
 
-    def _id_token_flow(
-        self,
-        token: Mapping[str, Any],
-        nonce: str | None,
-        claims_options: Any,
-        claims_cls: Any,
-        leeway: int,
-    ) -> Flow[UserInfo]:
-        if claims_options is not None or claims_cls is not None:
-            raise KakaoConfigError(
-                "claims_options/claims_cls are not used by authlib-kakao, which checks iss, aud, "
-                "exp, iat and nonce itself: use register_kakao(issuer=..., allowed_audiences=...) "
-                "and authorize_access_token(leeway=...) instead."
-            )
-        claims, fetched = yield from id_token_flow(
-            str(token["id_token"]),
-            jwks=self._cached_jwks(),
-            endpoints=self.settings.endpoints,
-            audiences=(self.client_id, *self.settings.allowed_audiences),
-            nonce=nonce,
-            leeway=leeway,
-        )
+    def _caching_jwks(
+        self, flow: Flow[tuple[dict[str, Any], ParsedJWKS | None]]
+    ) -> Flow[dict[str, Any]]:
+        """``flow``'s claims; a JWKS it fetched becomes the cache (parsed, and in Authlib's slot)."""
+        claims, fetched = yield from flow
         if fetched is not None:
             self._jwks = fetched
-            self.server_metadata["jwks"] = fetched.document  # Authlib's own JWKS slot, kept in step
-        return UserInfo(claims)
+            self.server_metadata["jwks"] = fetched.document
+        return claims
+
+    def logout_url(self, logout_redirect_uri: str, state: str | None = None) -> str:
+        """Kakao-account logout (``/oauth/logout``): ends the user's Kakao web session, not the
+        app's tokens; Kakao then redirects to ``logout_redirect_uri`` (registered under [Kakao
+        Login] > [Logout Redirect URI], else KOE007) with ``state``."""
+        params = {"client_id": self.client_id, "logout_redirect_uri": logout_redirect_uri}
+        if state is not None:
+            params["state"] = state
+        return f"{self.settings.endpoints.kauth('/oauth/logout')}?{urlencode(params)}"
 
     def _cached_jwks(self) -> ParsedJWKS | None:
         """The JWKS parsed once: ours, or a document someone put in Authlib's slot (``jwks=``)."""
@@ -223,7 +218,7 @@ class _KakaoBase:
         return oauth_client
 
 
-class KakaoAppMixin(_KakaoBase):
+class KakaoAppMixin(KakaoAppBase):
     """The Kakao face of a Flask or Django Authlib app (blocking calls over requests)."""
 
     _flights_cls = SingleFlight
@@ -256,21 +251,25 @@ class KakaoAppMixin(_KakaoBase):
         # Django's fetch_token(request); Flask's app overrides this (fetch_token() with no request).
         return self._fetch_token(request) if self._fetch_token and request is not None else None
 
-    def userinfo(self, **kwargs: Any) -> UserInfo:
-        """The user's profile from ``/v2/user/me`` as OpenID Connect claims (``sub``, ``nickname``, ...)."""
-        return pump(self._userinfo_flow(), lambda r: self._send(r, kwargs))
+    userinfo = blocking(user_api.userinfo)
+    parse_id_token = blocking(user_api.parse_id_token)
+    me = blocking(user_api.me)
+    token_info = blocking(user_api.token_info)
+    logout = blocking(user_api.logout)
+    unlink = blocking(user_api.unlink)
+    update_profile = blocking(user_api.update_profile)
+    signup = blocking(user_api.signup)
+    scopes = blocking(user_api.scopes)
+    revoke_scopes = blocking(user_api.revoke_scopes)
+    service_terms = blocking(user_api.service_terms)
+    revoke_service_terms = blocking(user_api.revoke_service_terms)
+    upgrade_service_terms = blocking(user_api.upgrade_service_terms)
+    missing_service_terms = blocking(user_api.missing_service_terms)
+    shipping_addresses = blocking(user_api.shipping_addresses)
+    login_with_sdk_token = blocking(user_api.login_with_sdk_token)
 
-    def parse_id_token(
-        self,
-        token: Mapping[str, Any],
-        nonce: str | None,
-        claims_options: Any = None,
-        claims_cls: Any = None,
-        leeway: int = 120,
-    ) -> UserInfo:
-        """Verify the login's id_token (signature, iss, aud, exp, nonce) and return its claims."""
-        flow = self._id_token_flow(token, nonce, claims_options, claims_cls, leeway)
-        return pump(flow, lambda r: self._send(r, {}))
+    def _run(self, bound: Bound[T]) -> T:
+        return pump(bound.flow, lambda request: self._send(request, bound.send_kwargs))
 
     def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
         def send() -> HTTPResponse:
@@ -281,7 +280,7 @@ class KakaoAppMixin(_KakaoBase):
         return send() if key is None else self._flights.do(key, send)
 
 
-class AsyncKakaoAppMixin(_KakaoBase):
+class AsyncKakaoAppMixin(KakaoAppBase):
     """The Kakao face of a Starlette/FastAPI Authlib app (awaited calls over httpx)."""
 
     _flights_cls = AsyncSingleFlight
@@ -318,21 +317,25 @@ class AsyncKakaoAppMixin(_KakaoBase):
             await self._fetch_token(request) if self._fetch_token and request is not None else None
         )
 
-    async def userinfo(self, **kwargs: Any) -> UserInfo:
-        """The user's profile from ``/v2/user/me`` as OpenID Connect claims (``sub``, ``nickname``, ...)."""
-        return await pump_async(self._userinfo_flow(), lambda r: self._send(r, kwargs))
+    userinfo = awaited(user_api.userinfo)
+    parse_id_token = awaited(user_api.parse_id_token)
+    me = awaited(user_api.me)
+    token_info = awaited(user_api.token_info)
+    logout = awaited(user_api.logout)
+    unlink = awaited(user_api.unlink)
+    update_profile = awaited(user_api.update_profile)
+    signup = awaited(user_api.signup)
+    scopes = awaited(user_api.scopes)
+    revoke_scopes = awaited(user_api.revoke_scopes)
+    service_terms = awaited(user_api.service_terms)
+    revoke_service_terms = awaited(user_api.revoke_service_terms)
+    upgrade_service_terms = awaited(user_api.upgrade_service_terms)
+    missing_service_terms = awaited(user_api.missing_service_terms)
+    shipping_addresses = awaited(user_api.shipping_addresses)
+    login_with_sdk_token = awaited(user_api.login_with_sdk_token)
 
-    async def parse_id_token(
-        self,
-        token: Mapping[str, Any],
-        nonce: str | None,
-        claims_options: Any = None,
-        claims_cls: Any = None,
-        leeway: int = 120,
-    ) -> UserInfo:
-        """Verify the login's id_token (signature, iss, aud, exp, nonce) and return its claims."""
-        flow = self._id_token_flow(token, nonce, claims_options, claims_cls, leeway)
-        return await pump_async(flow, lambda r: self._send(r, {}))
+    async def _run(self, bound: Bound[T]) -> T:
+        return await pump_async(bound.flow, lambda request: self._send(request, bound.send_kwargs))
 
     async def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
         async def send() -> HTTPResponse:

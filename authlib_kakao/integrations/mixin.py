@@ -13,6 +13,7 @@ authentication), ``request(..., withhold_token=True)`` for unauthenticated calls
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
@@ -203,6 +204,18 @@ class KakaoAppBase:
             params["state"] = state
         return f"{self.settings.endpoints.kauth('/oauth/logout')}?{urlencode(params)}"
 
+    def _logout(self, post_logout_redirect_uri: str | None, state: str | None) -> dict[str, Any]:
+        """Authlib's ``create_logout_url`` result (``{"url", "state"}``) for Kakao's logout, which
+        takes ``logout_redirect_uri`` and ``client_id`` where OIDC has ``post_logout_redirect_uri``
+        (Kakao publishes no ``end_session_endpoint``)."""
+        if not post_logout_redirect_uri:
+            raise KakaoConfigError(
+                "Kakao's account logout needs a logout_redirect_uri (registered under "
+                "[Kakao Login] > [Logout Redirect URI])"
+            )
+        state = state or secrets.token_urlsafe(20)
+        return {"url": self.logout_url(post_logout_redirect_uri, state), "state": state}
+
     def _cached_jwks(self) -> ParsedJWKS | None:
         """The JWKS parsed once: ours, or a document someone put in Authlib's slot (``jwks=``)."""
         document = self.server_metadata.get("jwks")
@@ -246,6 +259,17 @@ class KakaoAppMixin(KakaoAppBase):
     def close(self) -> None:
         """Close the app's pooled connections (at shutdown; a later call opens new ones)."""
         self._shared.pool.close()
+
+    def create_logout_url(
+        self,
+        post_logout_redirect_uri: str | None = None,
+        id_token_hint: str | None = None,
+        state: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Kakao-account logout as Authlib's RP-initiated logout: ``{"url", "state"}``
+        (``id_token_hint`` is not used by Kakao)."""
+        return self._logout(post_logout_redirect_uri, state)
 
     def _stored_token(self, request: Any) -> Any:
         # Django's fetch_token(request); Flask's app overrides this (fetch_token() with no request).
@@ -311,6 +335,17 @@ class AsyncKakaoAppMixin(KakaoAppBase):
     async def close(self) -> None:
         """Close the app's pooled connections of this event loop (also done when it shuts down)."""
         await self._shared.pool.aclose()
+
+    async def create_logout_url(
+        self,
+        post_logout_redirect_uri: str | None = None,
+        id_token_hint: str | None = None,
+        state: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Kakao-account logout as Authlib's RP-initiated logout: ``{"url", "state"}``
+        (``id_token_hint`` is not used by Kakao)."""
+        return self._logout(post_logout_redirect_uri, state)
 
     async def _stored_token(self, request: Any) -> Any:
         return (

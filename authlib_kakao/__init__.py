@@ -15,10 +15,12 @@ from authlib_kakao._version import __version__ as __version__
 # Public name -> the module that defines it.
 _EXPORTS = {
     "APIRateLimitError": "authlib_kakao.errors",
+    "AsyncKakaoAdmin": "authlib_kakao.admin",
     "ConsentRequiredError": "authlib_kakao.errors",
     "InvalidAccessTokenError": "authlib_kakao.errors",
     "InvalidIDTokenError": "authlib_kakao.errors",
     "KakaoAPIError": "authlib_kakao.errors",
+    "KakaoAdmin": "authlib_kakao.admin",
     "KakaoAuthError": "authlib_kakao.errors",
     "KakaoConfigError": "authlib_kakao.errors",
     "KakaoError": "authlib_kakao.errors",
@@ -52,6 +54,8 @@ def __dir__() -> list[str]:
 
 
 if _typing.TYPE_CHECKING:
+    from authlib_kakao.admin import AsyncKakaoAdmin as AsyncKakaoAdmin
+    from authlib_kakao.admin import KakaoAdmin as KakaoAdmin
     from authlib_kakao.core.claims import normalize_userinfo as normalize_userinfo
     from authlib_kakao.core.tokens import normalize_token as normalize_token
     from authlib_kakao.errors import APIRateLimitError as APIRateLimitError

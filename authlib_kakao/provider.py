@@ -179,6 +179,7 @@ def register_kakao(
     timeout: float = ...,
     max_response_bytes: int = ...,
     refresh_lock: RefreshLock | None = ...,
+    app_id: int | None = ...,
     **kwargs: Any,
 ) -> KakaoFlaskApp: ...
 # mypy sees Authlib's untyped registries as Any (so these never match for it, and it infers Any);
@@ -196,6 +197,7 @@ def register_kakao(  # type: ignore[overload-cannot-match]
     timeout: float = ...,
     max_response_bytes: int = ...,
     refresh_lock: RefreshLock | None = ...,
+    app_id: int | None = ...,
     **kwargs: Any,
 ) -> KakaoDjangoApp: ...
 @overload
@@ -211,6 +213,7 @@ def register_kakao(  # type: ignore[overload-cannot-match]
     timeout: float = ...,
     max_response_bytes: int = ...,
     refresh_lock: RefreshLock | None = ...,
+    app_id: int | None = ...,
     **kwargs: Any,
 ) -> KakaoStarletteApp: ...
 def register_kakao(
@@ -225,6 +228,7 @@ def register_kakao(
     timeout: float = DEFAULT_TIMEOUT,
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     refresh_lock: RefreshLock | None = None,
+    app_id: int | None = None,
     **kwargs: Any,
 ) -> Any:
     """Register Kakao on Authlib's ``oauth`` registry (Flask, Django or Starlette) and return the app.
@@ -243,6 +247,8 @@ def register_kakao(
         refresh_lock: a lock shared by every instance of the app
             (:class:`~authlib_kakao.refresh.RedisRefreshLock`), so that a refresh storm across
             processes makes one refresh grant; within a process that holds without it.
+        app_id: the app's numeric id ([App] > [General]): ``login_with_sdk_token`` accepts only
+            tokens issued to it.
         **kwargs: any other ``oauth.register`` keyword (``client_id``, ``client_secret``,
             ``update_token``, ``authorize_params``, ``client_kwargs`` — merged with ours, …).
 
@@ -290,6 +296,7 @@ def register_kakao(
         allowed_audiences=audiences,
         authorize_params=authorize_params,
         max_response_bytes=check_size("max_response_bytes", max_response_bytes),
+        app_id=None if app_id is None else check_size("app_id", app_id),
     )
     metadata = endpoints.oidc_metadata()
     registration: dict[str, Any] = {

@@ -50,6 +50,7 @@ KNOWN_KEYWORDS = frozenset(
         "timeout",
         "max_response_bytes",
         "refresh_lock",
+        "app_id",
     }
 )
 
@@ -74,10 +75,10 @@ def check_timeout(timeout: object) -> float:
 
 
 def check_size(keyword: str, value: object) -> int:
-    """``value`` as a positive number of bytes."""
+    """``value`` as a positive integer (a size in bytes, an app id)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise KakaoConfigError(
-            f"{keyword}= must be a positive number of bytes, not {_type(value)} ({value!r})"
+            f"{keyword}= must be a positive integer, not {_type(value)} ({value!r})"
         )
     return value
 

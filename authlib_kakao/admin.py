@@ -1,0 +1,323 @@
+"""The admin client: Kakao's server-side APIs with the app's admin key (``KakaoAK``).
+
+``KakaoAdmin`` blocks (requests); ``AsyncKakaoAdmin`` is awaited (httpx). Both have the same
+methods, each written once below (see ``faces``), and share the provider's limits: a deadline per
+call, a cap on the answer's size, pooled connections.
+
+The admin key is a secret with the power of every user's token: keep it on the server (never in
+a browser or an app binary). It is never part of a repr, a log line or an error message. The
+JavaScript and native app keys are public; the REST API key with its client secret, and the admin
+key, are not.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any, Literal, TypeVar
+
+from authlib_kakao.core.calls import (
+    LOGOUT,
+    REVOKE_SCOPES,
+    REVOKE_SERVICE_TERMS,
+    SCOPES,
+    SERVICE_TERMS,
+    SHIPPING_ADDRESSES,
+    UNLINK,
+    UPGRADE_SERVICE_TERMS,
+    USER_IDS,
+    USER_ME,
+    KakaoCall,
+)
+from authlib_kakao.core.endpoints import KAPI_URL, KakaoEndpoints
+from authlib_kakao.core.flows import call_flow
+from authlib_kakao.core.http import HTTPRequest, HTTPResponse
+from authlib_kakao.core.operations import (
+    app_users_flow,
+    missing_service_terms_flow,
+    user_ids_flow,
+)
+from authlib_kakao.errors import KakaoConfigError
+from authlib_kakao.faces import Bound, BoundStream, astreaming, awaited, blocking, streaming
+from authlib_kakao.pool import ConnectionPool
+from authlib_kakao.refresh import Refresher
+from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
+from authlib_kakao.transport import (
+    pump,
+    pump_async,
+    stream,
+    stream_async,
+    to_http_response,
+    transport_errors,
+)
+from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
+
+__all__ = ["AsyncKakaoAdmin", "KakaoAdmin"]
+
+T = TypeVar("T")
+ServiceTermsResult = Literal["agreed_service_terms", "app_service_terms"]
+
+
+class _AdminBase:
+    """Configuration and request building shared by both admin clients; no I/O."""
+
+    def __init__(
+        self,
+        admin_key: str,
+        *,
+        kapi_url: str = KAPI_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        client_kwargs: Mapping[str, Any] | None = None,
+        sleep: Callable[[float], Any] | None = None,
+    ) -> None:
+        if not isinstance(admin_key, str) or not admin_key.strip():
+            raise KakaoConfigError(
+                "admin_key must be the app's admin key from [App] > [App Keys] (a non-empty string)"
+            )
+        self._admin_key = admin_key.strip()
+        self.endpoints = KakaoEndpoints(kapi_url=check_url("kapi_url", kapi_url))
+        self.timeout = check_timeout(timeout)
+        settings = KakaoSettings(
+            endpoints=self.endpoints,
+            max_response_bytes=check_size("max_response_bytes", max_response_bytes),
+        )
+        self._client_kwargs = check_mapping("client_kwargs", client_kwargs)
+        from authlib_kakao.integrations.session import AppShared
+
+        self._shared = AppShared(settings, ConnectionPool(self._client_kwargs), Refresher())
+        # How rate-limit waits wait: time.sleep / asyncio.sleep unless a test moves a clock instead.
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(kapi_url={self.endpoints.kapi_url!r})"  # never the key
+
+    def _request(
+        self, call: KakaoCall[Any], params: Mapping[str, object] | None, user_id: int | None
+    ) -> HTTPRequest:
+        return call.request(self.endpoints, params, admin_key=self._admin_key, user_id=user_id)
+
+    def _session_kwargs(self) -> dict[str, Any]:
+        return {**self._client_kwargs, "kakao_shared": self._shared}
+
+
+def _call(
+    client: _AdminBase,
+    call: KakaoCall[T],
+    params: Mapping[str, object] | None = None,
+    user_id: int | None = None,
+) -> Bound[T]:
+    return Bound(call_flow(call, client._request(call, params, user_id)))
+
+
+# -- the methods, each written once -----------------------------------------------------------
+
+
+def user_ids(
+    client: _AdminBase, /, limit: int = 100, order: str = "asc", from_id: int | None = None
+) -> Bound[dict[str, Any]]:
+    """One page of the app's user ids as Kakao returns it (``elements``, ``before_url``,
+    ``after_url``); Kakao allows 100 of these calls a minute per app."""
+    return _call(client, USER_IDS, {"limit": limit, "order": order, "from_id": from_id})
+
+
+def iter_user_ids(
+    client: _AdminBase, /, order: str = "asc", max_wait: float = 120.0
+) -> BoundStream:
+    """Every user id of the app, page after page, in constant memory: follows Kakao's own
+    ``after_url``, waits out its rate limit (``Retry-After``, up to ``max_wait`` seconds in all)
+    and resumes, never losing or repeating an id."""
+    return BoundStream(
+        user_ids_flow(client.endpoints, client._admin_key, order=order, max_wait=max_wait)
+    )
+
+
+def users(
+    client: _AdminBase, /, ids: Iterable[int | str], property_keys: Iterable[str] | None = None
+) -> Bound[list[dict[str, Any]]]:
+    """Many users at once (``/v2/app/users``), batched past Kakao's 100 ids a call (20 with
+    ``property_keys``), in the order asked; unknown ids are left out."""
+    keys = list(property_keys) if property_keys is not None else None
+    return Bound(app_users_flow(client.endpoints, client._admin_key, ids, keys))
+
+
+def me(
+    client: _AdminBase,
+    /,
+    user_id: int,
+    *,
+    property_keys: Iterable[str] | None = None,
+    secure_resource: bool = True,
+) -> Bound[dict[str, Any]]:
+    """One user's raw ``/v2/user/me``."""
+    keys = list(property_keys) if property_keys is not None else None
+    params = {"property_keys": keys, "secure_resource": secure_resource}
+    return _call(client, USER_ME, params, user_id)
+
+
+def logout(client: _AdminBase, /, user_id: int) -> Bound[int]:
+    """Log the user out everywhere: every token they hold for the app dies. The user id."""
+    return _call(client, LOGOUT, None, user_id)
+
+
+def unlink(client: _AdminBase, /, user_id: int) -> Bound[int]:
+    """Disconnect the user from the app (Kakao sends no unlink webhook for it). The user id."""
+    return _call(client, UNLINK, None, user_id)
+
+
+def scopes(
+    client: _AdminBase, /, user_id: int, scopes: Iterable[str] | None = None
+) -> Bound[dict[str, Any]]:
+    """The user's consent items."""
+    wanted = list(scopes) if scopes is not None else None
+    return _call(client, SCOPES, {"scopes": wanted}, user_id)
+
+
+def revoke_scopes(
+    client: _AdminBase, /, user_id: int, scopes: Iterable[str]
+) -> Bound[dict[str, Any]]:
+    """Withdraw the user's revocable consent items."""
+    return _call(client, REVOKE_SCOPES, {"scopes": list(scopes)}, user_id)
+
+
+def service_terms(
+    client: _AdminBase,
+    /,
+    user_id: int,
+    tags: Iterable[str] | None = None,
+    result: ServiceTermsResult = "agreed_service_terms",
+) -> Bound[dict[str, Any]]:
+    """The user's Kakao Sync service terms."""
+    wanted = list(tags) if tags is not None else None
+    return _call(client, SERVICE_TERMS, {"tags": wanted, "result": result}, user_id)
+
+
+def revoke_service_terms(
+    client: _AdminBase, /, user_id: int, tags: Iterable[str]
+) -> Bound[dict[str, Any]]:
+    """Withdraw the user's agreement to revocable service terms."""
+    return _call(client, REVOKE_SERVICE_TERMS, {"tags": list(tags)}, user_id)
+
+
+def upgrade_service_terms(
+    client: _AdminBase, /, user_id: int, tags: Iterable[str]
+) -> Bound[dict[str, Any]]:
+    """Record the user's agreement to service terms given in the app."""
+    return _call(client, UPGRADE_SERVICE_TERMS, {"tags": list(tags)}, user_id)
+
+
+def missing_service_terms(
+    client: _AdminBase, /, user_id: int, required_tags: Collection[str]
+) -> Bound[list[str]]:
+    """The ``required_tags`` the user has not agreed to."""
+    request = client._request(SERVICE_TERMS, {"result": "agreed_service_terms"}, user_id)
+    return Bound(missing_service_terms_flow(request, required_tags))
+
+
+def shipping_addresses(
+    client: _AdminBase,
+    /,
+    user_id: int,
+    address_id: int | None = None,
+    from_updated_at: int | None = None,
+    page_size: int | None = None,
+) -> Bound[dict[str, Any]]:
+    """The user's shipping addresses."""
+    params = {"address_id": address_id, "from_updated_at": from_updated_at, "page_size": page_size}
+    return _call(client, SHIPPING_ADDRESSES, params, user_id)
+
+
+# -- the two faces ----------------------------------------------------------------------------
+
+
+class KakaoAdmin(_AdminBase):
+    """Kakao's admin APIs, blocking (requests).
+
+    Args:
+        admin_key: the app's admin key ([App] > [App Keys]); a secret.
+        kapi_url: Kakao's API host (the emulator's URL in tests).
+        timeout: seconds for each call as a whole.
+        max_response_bytes: the largest answer read.
+        client_kwargs: requests session options (``verify``, ``proxies`` …).
+        sleep: how to wait out a rate limit (``time.sleep``; a test may move a clock instead).
+    """
+
+    user_ids = blocking(user_ids)
+    iter_user_ids = streaming(iter_user_ids)
+    users = blocking(users)
+    me = blocking(me)
+    logout = blocking(logout)
+    unlink = blocking(unlink)
+    scopes = blocking(scopes)
+    revoke_scopes = blocking(revoke_scopes)
+    service_terms = blocking(service_terms)
+    revoke_service_terms = blocking(revoke_service_terms)
+    upgrade_service_terms = blocking(upgrade_service_terms)
+    missing_service_terms = blocking(missing_service_terms)
+    shipping_addresses = blocking(shipping_addresses)
+
+    def close(self) -> None:
+        """Close the pooled connections (a later call opens new ones)."""
+        self._shared.pool.close()
+
+    def _run(self, bound: Bound[T]) -> T:
+        return pump(bound.flow, self._send, self._sleep or time.sleep)
+
+    def _stream(self, bound: BoundStream) -> Iterator[Any]:
+        return stream(bound.flow, self._send, self._sleep or time.sleep)
+
+    def _send(self, request: HTTPRequest) -> HTTPResponse:
+        from authlib_kakao.integrations.requests_client import KakaoOAuth2Session
+
+        with (
+            transport_errors(request.method, request.url),
+            KakaoOAuth2Session(default_timeout=self.timeout, **self._session_kwargs()) as session,
+        ):
+            resp = session.request(
+                request.method, request.url, withhold_token=True, headers=dict(request.headers),
+                params=dict(request.query) or None, data=dict(request.form) or None,
+            )  # fmt: skip
+            return to_http_response(resp)
+
+
+class AsyncKakaoAdmin(_AdminBase):
+    """Kakao's admin APIs, awaited (httpx); the arguments of :class:`KakaoAdmin` (``sleep`` is
+    awaited: ``asyncio.sleep`` by default)."""
+
+    user_ids = awaited(user_ids)
+    iter_user_ids = astreaming(iter_user_ids)
+    users = awaited(users)
+    me = awaited(me)
+    logout = awaited(logout)
+    unlink = awaited(unlink)
+    scopes = awaited(scopes)
+    revoke_scopes = awaited(revoke_scopes)
+    service_terms = awaited(service_terms)
+    revoke_service_terms = awaited(revoke_service_terms)
+    upgrade_service_terms = awaited(upgrade_service_terms)
+    missing_service_terms = awaited(missing_service_terms)
+    shipping_addresses = awaited(shipping_addresses)
+
+    async def close(self) -> None:
+        """Close this event loop's pooled connections (also done when the loop shuts down)."""
+        await self._shared.pool.aclose()
+
+    async def _run(self, bound: Bound[T]) -> T:
+        return await pump_async(bound.flow, self._send, self._sleep)
+
+    def _stream(self, bound: BoundStream) -> AsyncIterator[Any]:
+        return stream_async(bound.flow, self._send, self._sleep)
+
+    async def _send(self, request: HTTPRequest) -> HTTPResponse:
+        from authlib_kakao.integrations.httpx_client import AsyncKakaoOAuth2Client
+
+        with transport_errors(request.method, request.url):
+            async with AsyncKakaoOAuth2Client(
+                timeout=self.timeout, **self._session_kwargs()
+            ) as client:
+                resp = await client.request(
+                    request.method, request.url, withhold_token=True,
+                    headers=dict(request.headers), params=dict(request.query) or None,
+                    data=dict(request.form) or None,
+                )  # fmt: skip
+                return to_http_response(resp)

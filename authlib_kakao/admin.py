@@ -125,8 +125,8 @@ def iter_user_ids(
     client: _AdminBase, /, order: str = "asc", max_wait: float = 120.0
 ) -> BoundStream:
     """Every user id of the app, page after page, in constant memory: follows Kakao's own
-    ``after_url``, waits out its rate limit (``Retry-After``, up to ``max_wait`` seconds in all)
-    and resumes, never losing or repeating an id."""
+    ``after_url``, waits out its rate limit (``Retry-After``; up to ``max_wait`` seconds each time
+    it is met) and resumes, never losing or repeating an id."""
     return BoundStream(
         user_ids_flow(client.endpoints, client._admin_key, order=order, max_wait=max_wait)
     )

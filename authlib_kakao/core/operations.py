@@ -78,7 +78,8 @@ def user_ids_flow(
 
     Follows the server's own ``after_url``; on Kakao's rate limit (100 calls a minute: HTTP 429 /
     -10) it sleeps (``Retry-After`` when given, else a growing back-off) and asks for the same page
-    again, up to ``max_wait`` seconds in all. Ids come in the server's order; one that does not
+    again, waiting up to ``max_wait`` seconds for the limit to lift each time it is met (a walk
+    over a million users meets it many times). Ids come in the server's order; one that does not
     move forward (a repeat at a page boundary) is dropped.
 
     Raises:
@@ -102,7 +103,7 @@ def user_ids_flow(
             continue
         except KakaoError as exc:
             raise exc.mask(resp.sent_credentials).at(request.method, request.path) from None
-        backoff = _FIRST_BACKOFF
+        waited, backoff = 0.0, _FIRST_BACKOFF
         for raw in page.get("elements") or []:
             user_id = _kakao_id(raw)
             ahead = last is None or (user_id is not None and (user_id > last) == (order == "asc"))

@@ -147,6 +147,8 @@ class FlaskHarness(Harness):
         from authlib.integrations.flask_client import OAuth
         from flask import Flask, jsonify, request
 
+        from authlib_kakao.integrations.flask import require_consent as flask_consent
+
         app = Flask(__name__)
         app.secret_key = "test-secret"
         oauth = OAuth(app)
@@ -186,7 +188,16 @@ class FlaskHarness(Harness):
             store.token = kakao.refresh_token(store.token)
             return jsonify(jsonable(store.token))
 
-        for view in (login, auth, me, api, refresh):
+        @guarded
+        @flask_consent(kakao, f"{self.callback_base}/auth")
+        def shipping() -> Any:
+            return jsonify(jsonable(kakao.shipping_addresses(token=store.token)))
+
+        @guarded
+        def logout() -> Any:
+            return kakao.logout_redirect(f"{self.callback_base}/logged-out", state="st")
+
+        for view in (login, auth, me, api, refresh, shipping, logout):
             app.add_url_rule(f"/{view.__name__}", view_func=view)
         self.client = app.test_client()
         self.kakao = kakao
@@ -233,6 +244,8 @@ class DjangoHarness(Harness):
         from django.test import Client
         from django.urls import path
 
+        from authlib_kakao.integrations.django import require_consent as django_consent
+
         oauth = OAuth()
         kakao = register_kakao(oauth, **register_kwargs)
         store = self.store
@@ -265,7 +278,15 @@ class DjangoHarness(Harness):
             store.token = kakao.refresh_token(store.token)
             return JsonResponse(jsonable(store.token))
 
-        urlpatterns[:] = [path(v.__name__, guarded(v)) for v in (login, auth, me, api, refresh)]
+        @django_consent(kakao, f"{self.callback_base}/auth")
+        def shipping(request: Any) -> Any:
+            return JsonResponse(jsonable(kakao.shipping_addresses(token=store.token)))
+
+        def logout(request: Any) -> Any:
+            return kakao.logout_redirect(request, f"{self.callback_base}/logged-out", state="st")
+
+        views = (login, auth, me, api, refresh, shipping, logout)
+        urlpatterns[:] = [path(v.__name__, guarded(v)) for v in views]
         from django.urls import clear_url_caches
 
         clear_url_caches()
@@ -297,6 +318,9 @@ class StarletteHarness(Harness):
         from fastapi.responses import JSONResponse
         from starlette.middleware.sessions import SessionMiddleware
         from starlette.testclient import TestClient
+
+        from authlib_kakao import ConsentRequiredError
+        from authlib_kakao.integrations.starlette import consent_exception_handler
 
         oauth = OAuth()
         kakao = register_kakao(oauth, **register_kwargs)
@@ -331,6 +355,20 @@ class StarletteHarness(Harness):
         async def refresh() -> Any:
             store.token = await kakao.refresh_token(store.token)
             return JSONResponse(jsonable(store.token))
+
+        @app.get("/shipping")
+        async def shipping() -> Any:
+            return JSONResponse(jsonable(await kakao.shipping_addresses(token=store.token)))
+
+        @app.get("/logout")
+        async def logout(request: Request) -> Any:
+            return await kakao.logout_redirect(
+                request, f"{self.callback_base}/logged-out", state="st"
+            )
+
+        app.add_exception_handler(
+            ConsentRequiredError, consent_exception_handler(kakao, f"{self.callback_base}/auth")
+        )
 
         self.client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
         self.kakao = kakao

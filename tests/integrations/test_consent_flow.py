@@ -1,0 +1,59 @@
+"""Additional consent end to end in every framework: an API call answers -402, the app's consent
+helper redirects the user to agree, the callback stores the new token, and the same call works.
+Also the Kakao-account logout redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from harness import Harness
+
+from authlib_kakao.testing import KakaoEmulator
+
+REQUIRED = ('{"msg":"[shipping_address] insufficient scopes.","code":-402,"api_type":'
+            '"SHIPPING_ADDRESS","required_scopes":["shipping_address"],'
+            '"allowed_scopes":["profile_nickname"]}')  # fmt: skip
+
+
+def test_a_missing_consent_is_asked_for_and_then_the_call_works(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+    first_token = harness.login().data["access_token"]
+    kakao_emulator.inject_fault("/v1/user/shipping_address", status=403, body=REQUIRED)
+
+    asked = harness.get("/shipping")
+
+    assert asked.status in (302, 303, 307), asked.data
+    consent_url = asked.headers["location"]
+    assert consent_url.startswith(f"{kakao_emulator.url}/oauth/authorize?")
+    assert parse_qs(urlsplit(consent_url).query)["scope"] == ["shipping_address"]
+    agreed = requests.get(consent_url, allow_redirects=False, timeout=10)
+    assert harness.callback(agreed.headers["location"]).status == 200
+    assert harness.store.token is not None
+    assert harness.store.token["access_token"] != first_token  # the token the consent gave
+    answer = harness.get("/shipping")
+    assert answer.status == 200
+    assert answer.data["user_id"] == kakao_emulator.user.id
+
+
+def test_the_kakao_account_logout_redirect(
+    harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
+) -> None:
+    build()
+
+    result = harness.get("/logout")
+
+    assert result.status in (302, 303, 307)
+    parts = urlsplit(result.headers["location"])
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{kakao_emulator.url}/oauth/logout"
+    assert parse_qs(parts.query) == {
+        "client_id": [kakao_emulator.app.client_id],
+        "logout_redirect_uri": [f"{harness.callback_base}/logged-out"],
+        "state": ["st"],
+    }
+    back = requests.get(result.headers["location"], allow_redirects=False, timeout=10)
+    assert back.headers["location"] == f"{harness.callback_base}/logged-out?state=st"

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from authlib.integrations.starlette_client import StarletteOAuth2App
 
@@ -12,7 +13,9 @@ from authlib_kakao.errors import ConsentRequiredError
 from authlib_kakao.integrations.httpx_client import AsyncKakaoOAuth2Client
 from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin
 
-__all__ = ["KakaoStarletteApp", "consent_exception_handler"]
+__all__ = ["KakaoStarletteApp", "consent_exception_handler", "require_consent"]
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 class KakaoStarletteApp(AsyncKakaoAppMixin, StarletteOAuth2App):  # type: ignore[misc]
@@ -64,3 +67,25 @@ def consent_exception_handler(
         return await kakao.consent_redirect(request, str(uri), exc.required_scopes)
 
     return handle
+
+
+def require_consent(
+    kakao: KakaoStarletteApp, redirect_uri: str | Callable[[Any], str]
+) -> Callable[[F], F]:
+    """An endpoint decorator: an endpoint that raises ``ConsentRequiredError`` answers with the
+    consent redirect. The endpoint must take the ``request`` (by that name, as FastAPI passes it).
+    """
+
+    def decorate(endpoint: F) -> F:
+        @functools.wraps(endpoint)
+        async def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await endpoint(*args, **kwargs)
+            except ConsentRequiredError as exc:
+                request = kwargs.get("request", args[0] if args else None)
+                uri = redirect_uri(request) if callable(redirect_uri) else redirect_uri
+                return await kakao.consent_redirect(request, str(uri), exc.required_scopes)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate

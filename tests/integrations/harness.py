@@ -319,8 +319,7 @@ class StarletteHarness(Harness):
         from starlette.middleware.sessions import SessionMiddleware
         from starlette.testclient import TestClient
 
-        from authlib_kakao import ConsentRequiredError
-        from authlib_kakao.integrations.starlette import consent_exception_handler
+        from authlib_kakao.integrations.starlette import require_consent as starlette_consent
 
         oauth = OAuth()
         kakao = register_kakao(oauth, **register_kwargs)
@@ -357,7 +356,8 @@ class StarletteHarness(Harness):
             return JSONResponse(jsonable(store.token))
 
         @app.get("/shipping")
-        async def shipping() -> Any:
+        @starlette_consent(kakao, f"{self.callback_base}/auth")
+        async def shipping(request: Request) -> Any:
             return JSONResponse(jsonable(await kakao.shipping_addresses(token=store.token)))
 
         @app.get("/logout")
@@ -365,10 +365,6 @@ class StarletteHarness(Harness):
             return await kakao.logout_redirect(
                 request, f"{self.callback_base}/logged-out", state="st"
             )
-
-        app.add_exception_handler(
-            ConsentRequiredError, consent_exception_handler(kakao, f"{self.callback_base}/auth")
-        )
 
         self.client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
         self.kakao = kakao

@@ -57,3 +57,40 @@ def test_the_kakao_account_logout_redirect(
     }
     back = requests.get(result.headers["location"], allow_redirects=False, timeout=10)
     assert back.headers["location"] == f"{harness.callback_base}/logged-out?state=st"
+
+
+def test_the_starlette_exception_handler_answers_any_route_with_the_consent_redirect(
+    kakao_emulator: KakaoEmulator,
+) -> None:
+    from authlib.integrations.starlette_client import OAuth
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.sessions import SessionMiddleware
+    from starlette.requests import Request
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from authlib_kakao import ConsentRequiredError, register_kakao
+    from authlib_kakao.integrations.starlette import consent_exception_handler
+
+    app_keys = kakao_emulator.app
+    kakao = register_kakao(OAuth(), kauth_url=kakao_emulator.url, kapi_url=kakao_emulator.url,
+                           client_id=app_keys.client_id, client_secret=app_keys.client_secret)  # fmt: skip
+    token = kakao_emulator.issue_tokens()
+    kakao_emulator.inject_fault("/v1/user/shipping_address", status=403, body=REQUIRED)
+
+    async def shipping(request: Request) -> Any:
+        return await kakao.shipping_addresses(token=token)
+
+    app = Starlette(
+        routes=[Route("/shipping", shipping)],
+        middleware=[Middleware(SessionMiddleware, secret_key="s")],
+        exception_handlers={
+            ConsentRequiredError: consent_exception_handler(kakao, "http://testserver/auth")
+        },
+    )
+
+    answer = TestClient(app, follow_redirects=False).get("/shipping")
+
+    assert answer.status_code in (302, 307)
+    assert parse_qs(urlsplit(answer.headers["location"]).query)["scope"] == ["shipping_address"]

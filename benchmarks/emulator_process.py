@@ -167,6 +167,12 @@ class EmulatorProcess:
         self.http.verify = self.coordinates.verify
         return self
 
+    @property
+    def pid(self) -> int:
+        """The emulator's process id."""
+        assert self.process is not None
+        return self.process.pid
+
     def _write_system_bundle(self, ca_path: str) -> str:
         paths = ssl.get_default_verify_paths()
         system = os.environ.get("SSL_CERT_FILE") or paths.cafile or paths.openssl_cafile

@@ -5,7 +5,9 @@ Routes, for each flavor (``ours``: ``register_kakao``; ``bare``: Authlib as a us
 * ``/{flavor}/login``: ``authorize_redirect`` to Kakao (the emulator);
 * ``/{flavor}/auth``: the callback: code exchange and profile; answers ``{"sub": ...}``;
 * ``/{flavor}/api``: the user's stored token → ``GET v2/user/me``; an expired token is refreshed
-  by Authlib on the way and the new one stored by ``update_token``.
+  by Authlib on the way and the new one stored by ``update_token``. With ``?storm=ID&hold=N`` a
+  request waits, after reading the token, until N requests of storm ID have read it here: then
+  all of them carry the same (expired) token, as when they land within the same millisecond.
 
 The user is named by the ``user`` query parameter (a real app would take it from its session).
 Tokens live in a :class:`TokenStore`: in memory, or in Redis (``--redis-url``) so that several
@@ -19,6 +21,7 @@ Served by uvicorn in its own process:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextvars
 import json
 import logging
@@ -145,8 +148,19 @@ def build_app(
         await store.put(flavor, current_user.get(), token)
         return JSONResponse({"sub": str(profile.get("sub", profile.get("id")))})
 
+    holds: dict[str, tuple[list[int], asyncio.Event]] = {}
+
+    async def hold(storm: str, parties: int) -> None:
+        arrived, everyone = holds.setdefault(storm, ([0], asyncio.Event()))
+        arrived[0] += 1
+        if arrived[0] >= parties:
+            everyone.set()
+        await asyncio.wait_for(everyone.wait(), 30)
+
     async def api(request: Request, flavor: str, kakao: Any) -> Response:
         token = await store.get(flavor, current_user.get())
+        if "hold" in request.query_params:
+            await hold(request.query_params["storm"], int(request.query_params["hold"]))
         resp = await kakao.get("v2/user/me", token=token)
         return JSONResponse({"status": resp.status_code})
 

@@ -155,10 +155,11 @@ class EmulatorProcess:
             line = lines.get(timeout=self.start_timeout)
             data = json.loads(line)
         except (queue.Empty, ValueError):
-            self.close()
             self.stderr.seek(0)
+            output = self.stderr.read()
+            self.close()
             raise RuntimeError(
-                f"the emulator process did not start: {' '.join(self.argv)}\n{self.stderr.read()}"
+                f"the emulator process did not start: {' '.join(self.argv)}\n{output}"
             ) from None
         ca_path = data["ca_path"]
         bundle = self._write_system_bundle(ca_path) if ca_path else None

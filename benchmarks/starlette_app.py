@@ -161,7 +161,8 @@ def build_app(
         token = await store.get(flavor, current_user.get())
         if "hold" in request.query_params:
             await hold(request.query_params["storm"], int(request.query_params["hold"]))
-        resp = await kakao.get("v2/user/me", token=token)
+        # request= as Authlib's Starlette docs pass it: fetch_token(request) reads the store.
+        resp = await kakao.get("v2/user/me", token=token, request=request)
         return JSONResponse({"status": resp.status_code})
 
     routes = [

@@ -4,7 +4,8 @@ Each request reads the user's token from the app's server-side store and calls
 ``kakao.get("v2/user/me", token=token)``; Authlib sees the token expired and refreshes it on the
 way (``update_token`` stores the new one). Nothing coordinates the 50 refreshes unless the library
 does. Counted: the refresh grants Kakao received (``POST /oauth/token`` in the emulator's request
-log, by status), the requests that succeeded, and the errors by type and Kakao code (KOE237: the
+log, by status: the log keeps no form, but after the storm's set-up login every token request is
+a refresh), the requests that succeeded, and the errors by type and Kakao code (KOE237: the
 per-user issue limit, 30 refreshes an hour; KOE322: a refresh token that another refresh rotated
 away). Finally one more request checks that the user is still logged in.
 

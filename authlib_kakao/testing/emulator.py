@@ -243,7 +243,7 @@ class KakaoEmulator:
 
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0, tls: bool = False) -> Iterator[str]:
-        """Serve over real HTTP in a background thread; yields the base URL (kauth = kapi).
+        """Serve over real HTTP(S) in a background thread; yields the base URL (kauth = kapi).
 
         ``tls=True`` serves HTTPS (``https://127.0.0.1:PORT``) with a certificate from a local CA
         (needs ``trustme``); trust it with :attr:`ca_path` or :meth:`ssl_context`.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from authlib_kakao.testing import webhooks_out
 from authlib_kakao.testing.backend import DEFAULT_APP_ID, DEFAULT_USER_ID, KakaoBackend
@@ -25,6 +25,11 @@ from authlib_kakao.testing.state import (
     RefreshToken,
     User,
 )
+
+if TYPE_CHECKING:
+    import ssl
+
+    from authlib_kakao.testing.server import LocalTLS
 
 __all__ = ["DEFAULT_APP_ID", "DEFAULT_USER_ID", "KakaoEmulator"]
 
@@ -42,6 +47,7 @@ class KakaoEmulator:
 
     def __init__(self, *, config: EmulatorConfig | None = None, consent_page: bool = False) -> None:
         self.url: str | None = None  # the base URL while serve() runs
+        self._tls: LocalTLS | None = None  # the certificate while serve(tls=True) runs
         # Generated once: a reset goes back to this key (and kid) instead of paying for a new one.
         self._first_key = SigningKeys().first
         self.state = self._fresh_state(config or EmulatorConfig(), consent_page)
@@ -219,21 +225,43 @@ class KakaoEmulator:
 
         return EmulatorASGI(self)
 
+    @property
+    def ca_path(self) -> str | None:
+        """While ``serve(tls=True)`` runs: the PEM file of the CA that signed the server's
+        certificate (``verify=`` for requests and httpx); otherwise ``None``."""
+        return self._tls.ca_path if self._tls is not None else None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client SSL context trusting this emulator's CA, for httpx (``verify=``) and others.
+
+        Raises:
+            RuntimeError: the emulator is not being served with ``tls=True``.
+        """
+        if self._tls is None:
+            raise RuntimeError("ssl_context() needs the emulator served with serve(tls=True)")
+        return self._tls.client_context()
+
     @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-        """Serve over real HTTP in a background thread; yields the base URL (kauth = kapi)."""
+    def serve(self, host: str = "127.0.0.1", port: int = 0, tls: bool = False) -> Iterator[str]:
+        """Serve over real HTTP(S) in a background thread; yields the base URL (kauth = kapi).
+
+        ``tls=True`` serves HTTPS (``https://127.0.0.1:PORT``) with a certificate from a local CA
+        (needs ``trustme``); trust it with :attr:`ca_path` or :meth:`ssl_context`.
+        """
         try:
             from authlib_kakao.testing.server import EmulatorServer
         except ImportError as exc:  # uvicorn comes with the extra
             raise ImportError(f"{exc}: pip install 'authlib-kakao[testing]'") from exc
 
-        with EmulatorServer(self.asgi, host=host, port=port) as server:
+        with EmulatorServer(self.asgi, host=host, port=port, tls=tls) as server:
             self.url = server.url
+            self._tls = server.tls
             self.app.redirect_uris.append(f"{server.url}/_emulator/callback")
             try:
                 yield server.url
             finally:
                 self.url = None
+                self._tls = None
                 # Hanging requests end before the server waits for its connections to close.
                 self.state.release()
 

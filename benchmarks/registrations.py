@@ -1,0 +1,135 @@
+"""The two registrations every scale benchmark compares, against an emulator in another process.
+
+* **ours**: ``register_kakao(oauth, ...)``, the one line the README shows;
+* **bare**: Authlib's own ``oauth.register`` as a user would write it for Kakao after reading Kakao's
+  docs: ``client_secret_post`` (Authlib's default, HTTP Basic, gets KOE010), ``api_base_url`` for
+  ``get("v2/user/me")``, and for OIDC the scope ``openid`` plus ``jwks_uri`` and ``issuer`` given
+  directly (no ``server_metadata_url``, so no discovery request). No PKCE, no timeouts, no size caps:
+  what a typical registration leaves out.
+
+TLS: requests takes the CA's PEM path as ``verify``; httpx is given an ``ssl.SSLContext`` built once
+per registration (httpx deprecates ``verify=<path>``, and a path is re-read by every client Authlib
+creates, one per call).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from typing import Any
+
+from emulator_process import Coordinates
+
+from authlib_kakao import register_kakao
+
+__all__ = ["FLAVORS", "bare", "drop_ca_bundle_overrides", "ours", "userinfo", "verify_kwargs"]
+
+KAKAO_ISSUER = "https://kauth.kakao.com"  # what Kakao (and the emulator) put in id_tokens
+
+
+def drop_ca_bundle_overrides() -> None:
+    """Forget ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` for this process.
+
+    requests lets them override a session's own ``verify`` (psf/requests#3829), so Authlib's
+    ``client_kwargs={"verify": ca_path}`` would be ignored and every HTTPS call to the emulator
+    refused on machines that set them.
+    """
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        os.environ.pop(name, None)
+
+
+def verify_kwargs(
+    emulator: Coordinates, is_async: bool, system_cas: bool = False
+) -> dict[str, Any]:
+    """``client_kwargs`` that make the HTTP library trust the emulator's CA (empty over HTTP).
+
+    ``system_cas``: trust a file with the system's CAs plus the emulator's, given as a path to
+    both libraries, which then load it for every client (httpx) or connection (requests) exactly
+    as their default ``verify=True`` loads the system's CAs against the real Kakao.
+    """
+    if emulator.ca_path is None:
+        return {}
+    if system_cas:
+        return {"verify": emulator.system_bundle}
+    if is_async:
+        return {"verify": ssl.create_default_context(cafile=emulator.ca_path)}
+    return {"verify": emulator.ca_path}
+
+
+def ours(
+    oauth: Any,
+    emulator: Coordinates,
+    *,
+    openid: bool = False,
+    is_async: bool = False,
+    system_cas: bool = False,
+    name: str = "kakao",
+    **extra: Any,
+) -> Any:
+    """``register_kakao`` against the emulator (``extra``: ``update_token``, ``refresh_lock``, ...)."""
+    client_kwargs = verify_kwargs(emulator, is_async, system_cas)
+    return register_kakao(
+        oauth,
+        name,
+        openid=openid,
+        kauth_url=emulator.url,
+        kapi_url=emulator.url,
+        client_id=emulator.client_id,
+        client_secret=emulator.client_secret,
+        **({"client_kwargs": client_kwargs} if client_kwargs else {}),
+        **extra,
+    )
+
+
+def bare(
+    oauth: Any,
+    emulator: Coordinates,
+    *,
+    openid: bool = False,
+    is_async: bool = False,
+    system_cas: bool = False,
+    name: str = "kakao",
+    **extra: Any,
+) -> Any:
+    """Authlib's ``oauth.register`` for Kakao, written as a user would."""
+    url = emulator.url
+    client_kwargs: dict[str, Any] = {
+        "token_endpoint_auth_method": "client_secret_post",
+        **verify_kwargs(emulator, is_async, system_cas),
+    }
+    oidc: dict[str, Any] = {}
+    if openid:
+        client_kwargs["scope"] = "openid"
+        oidc = {"jwks_uri": f"{url}/.well-known/jwks.json", "issuer": KAKAO_ISSUER}
+    return oauth.register(
+        name,
+        client_id=emulator.client_id,
+        client_secret=emulator.client_secret,
+        authorize_url=f"{url}/oauth/authorize",
+        access_token_url=f"{url}/oauth/token",
+        api_base_url=f"{url}/",
+        client_kwargs=client_kwargs,
+        **oidc,
+        **extra,
+    )
+
+
+FLAVORS = {"ours": ours, "bare": bare}
+
+
+def userinfo(flavor: str, kakao: Any, token: Any) -> Any:
+    """The profile call each flavor makes after login (sync): ours ``userinfo``, bare ``get``."""
+    if flavor == "ours":
+        return kakao.userinfo(token=token)
+    resp = kakao.get("v2/user/me", token=token)
+    resp.raise_for_status()
+    return resp.json()
+
+
+async def userinfo_async(flavor: str, kakao: Any, token: Any) -> Any:
+    """The profile call each flavor makes after login (Starlette)."""
+    if flavor == "ours":
+        return await kakao.userinfo(token=token)
+    resp = await kakao.get("v2/user/me", token=token)
+    resp.raise_for_status()
+    return resp.json()

@@ -34,7 +34,7 @@ from authlib_kakao.errors import KakaoConfigError
 from authlib_kakao.faces import Bound
 
 if TYPE_CHECKING:
-    from authlib_kakao.integrations.mixin import KakaoAppBase
+    from authlib_kakao.integrations.base import KakaoAppBase
 
 __all__ = [
     "login_with_sdk_token",

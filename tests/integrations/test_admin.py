@@ -167,3 +167,17 @@ def test_both_clients_have_the_same_methods() -> None:
 
     assert public(KakaoAdmin) == public(AsyncKakaoAdmin)
     assert len(public(KakaoAdmin)) >= 13
+
+
+def test_a_user_not_linked_to_the_app_is_a_not_linked_error(
+    admin: Admin, kakao_emulator: KakaoEmulator
+) -> None:
+    from authlib_kakao import NotLinkedError
+
+    stranger = kakao_emulator.add_user(linked=False)
+
+    with pytest.raises(NotLinkedError) as caught:
+        admin("me", stranger.id)
+
+    assert caught.value.code == -101
+    assert "not linked to this app" in caught.value.hint

@@ -23,6 +23,7 @@ _EXPORTS = {
     "KakaoAdmin": "authlib_kakao.admin",
     "KakaoAuthError": "authlib_kakao.errors",
     "KakaoConfigError": "authlib_kakao.errors",
+    "KakaoConfigWarning": "authlib_kakao.validation",
     "KakaoError": "authlib_kakao.errors",
     "KakaoResponseError": "authlib_kakao.errors",
     "KakaoSettings": "authlib_kakao.settings",
@@ -74,3 +75,4 @@ if _typing.TYPE_CHECKING:
     from authlib_kakao.errors import UnknownSigningKeyError as UnknownSigningKeyError
     from authlib_kakao.provider import register_kakao as register_kakao
     from authlib_kakao.settings import KakaoSettings as KakaoSettings
+    from authlib_kakao.validation import KakaoConfigWarning as KakaoConfigWarning

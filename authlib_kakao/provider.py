@@ -46,6 +46,7 @@ from authlib_kakao.validation import (
     check_size,
     check_timeout,
     check_url,
+    warn_about_scopes,
 )
 
 if TYPE_CHECKING:
@@ -279,6 +280,7 @@ def register_kakao(
     audiences = check_audiences(allowed_audiences)
     authorize_params = check_mapping("authorize_params", kwargs.pop("authorize_params", None))
     client_kwargs = check_mapping("client_kwargs", kwargs.get("client_kwargs"))
+    warn_about_scopes(client_kwargs.get("scope"), authorize_params.get("scope"))
     _check_client_id(oauth, name, kwargs)
     if _is_registered(oauth, name):
         raise KakaoConfigError(

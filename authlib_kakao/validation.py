@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import difflib
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from authlib_kakao.core.consent_items import items_needing_review
+from authlib_kakao.core.scopes import scope_items
 from authlib_kakao.errors import KakaoConfigError
 
 __all__ = [
     "KNOWN_KEYWORDS",
     "MISPLACED",
+    "KakaoConfigWarning",
     "check_audiences",
     "check_keywords",
     "check_mapping",
     "check_size",
     "check_timeout",
     "check_url",
+    "warn_about_scopes",
 ]
 
 # What Authlib's registry and OAuth2 apps take, plus register_kakao's own keywords: anything that
@@ -53,6 +58,36 @@ KNOWN_KEYWORDS = frozenset(
         "app_id",
     }
 )
+
+
+class KakaoConfigWarning(UserWarning):
+    """A registration that may work, but often does not: worth a look before the first login."""
+
+
+_NEEDS = {
+    "biz": "a Biz app",
+    "review": "a Biz app and Kakao's review",
+    "partner": "a partner contract with Kakao",
+}
+
+
+def warn_about_scopes(*scopes: object) -> None:
+    """Warn when the registered ``scope`` asks for consent items a personal app cannot have.
+
+    A warning, not an error: the app may be a Biz app that has them; without them every login
+    fails with KOE205.
+    """
+    asked = [item for value in scopes for item in (scope_items(value) or [])]
+    gated = items_needing_review(asked)
+    if gated:
+        listed = ", ".join(f"{item.id} (needs {_NEEDS[item.access]})" for item in gated)
+        warnings.warn(
+            KakaoConfigWarning(
+                f"scope asks for {listed}: an app without them gets KOE205 at every login. "
+                f"Check [Kakao Login] > [Consent Items] for the app, or leave them out of scope."
+            ),
+            stacklevel=3,
+        )
 
 
 def _type(value: object) -> str:

@@ -101,3 +101,33 @@ def test_valid_odd_but_legal_values_are_accepted() -> None:
 
     assert kakao.settings.allowed_audiences == ("native", "js")
     assert kakao.client_kwargs["default_timeout"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("keywords", "named"),
+    [({"client_kwargs": {"scope": "account_email phone_number"}},
+      ["account_email (needs a Biz app)", "phone_number (needs a Biz app and Kakao's review)"]),
+     ({"authorize_params": {"scope": "profile_nickname,legal_name"}},
+      ["legal_name (needs a partner contract with Kakao)"])],
+)  # fmt: skip
+def test_a_scope_a_personal_app_cannot_have_is_a_warning_not_an_error(
+    keywords: dict[str, Any], named: list[str]
+) -> None:
+    from authlib_kakao import KakaoConfigWarning
+
+    with pytest.warns(KakaoConfigWarning, match="KOE205") as caught:
+        kakao = register_kakao(flask_oauth(), client_id="id", **keywords)
+
+    assert kakao.client_id == "id"  # registered all the same
+    for words in named:
+        assert words in str(caught[0].message)
+    assert caught[0].filename == __file__  # points at the register_kakao call
+
+
+def test_scopes_every_app_may_ask_for_raise_no_warning() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        register_kakao(flask_oauth(), client_id="id",
+                       client_kwargs={"scope": "profile_nickname profile_image openid"})  # fmt: skip

@@ -35,6 +35,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v1/user/logout"): kapi.logout,
     ("POST", "/v1/user/unlink"): kapi.unlink,
     ("POST", "/v1/user/update_profile"): kapi.update_profile,
+    ("POST", "/v1/user/signup"): kapi.signup,
     ("GET", "/v1/oidc/userinfo"): kapi.oidc_userinfo,
     ("POST", "/v1/oidc/userinfo"): kapi.oidc_userinfo,
     # kapi: consents, service terms, shipping addresses (§4)
@@ -42,6 +43,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v2/user/revoke/scopes"): kapi.revoke_scopes,
     ("GET", "/v2/user/service_terms"): kapi.service_terms,
     ("POST", "/v2/user/revoke/service_terms"): kapi.revoke_service_terms,
+    ("POST", "/v2/user/upgrade/service_terms"): kapi.upgrade_service_terms,
     ("GET", "/v1/user/shipping_address"): kapi.shipping_address,
     # kapi: admin key only (§4, §7)
     ("GET", "/v1/user/ids"): kapi.user_ids,

@@ -37,12 +37,20 @@ from authlib_kakao.testing.state import (
     Link,
     LoggedRequest,
     RefreshToken,
+    ServiceTerm,
     User,
     WebSession,
 )
 from authlib_kakao.testing.wire_errors import kapi_fail, kauth_fail
 
-__all__ = ["DEFAULT_APP_ID", "DEFAULT_USER_ID", "Caller", "KakaoBackend", "consent_items"]
+__all__ = [
+    "DEFAULT_APP_ID",
+    "DEFAULT_USER_ID",
+    "Caller",
+    "KakaoBackend",
+    "consent_items",
+    "service_terms",
+]
 
 DEFAULT_APP_ID = 1_000_001
 # 19 digits and above 2**53, like real Kakao ids: JSON clients that use doubles lose precision.
@@ -115,6 +123,8 @@ class KakaoBackend(TokenLifecycle):
         self.web_sessions: dict[str, WebSession] = {}
         # Per-endpoint request times for the JWKS / tokeninfo throttles.
         self.throttles: dict[str, deque[float]] = {}
+        # Unlink webhooks the control plane sent (their status or error), oldest first.
+        self.webhook_deliveries: list[dict[str, Any]] = []
         # Set when this state is dropped (reset, server stop): requests hanging on a fault end.
         self.released = threading.Event()
         # Called by the control plane's POST /_emulator/reset (the façade swaps in a new backend).
@@ -132,15 +142,24 @@ class KakaoBackend(TokenLifecycle):
         # While served, the emulator's own /_emulator/callback page is a registered redirect URI,
         # so a person can try a login with nothing else running.
         own = [f"{base_url}/_emulator/callback"] if base_url else []
-        return self.add_app(
-            preset=self.config.app_preset,
-            app_id=DEFAULT_APP_ID,
-            client_id="emulator-rest-api-key",
-            client_secret="emulator-client-secret",
-            admin_key="emulator-admin-key",
-            redirect_uris=[f"{h}/auth" for h in DEFAULT_REDIRECT_HOSTS] + own,
-            logout_redirect_uris=[f"{h}/logged-out" for h in DEFAULT_REDIRECT_HOSTS],
-        )
+        settings = dict(self.config.app_settings)
+        extra_uris = list(settings.pop("redirect_uris", []))
+        extra_logout = list(settings.pop("logout_redirect_uris", []))
+        if isinstance(settings.get("service_terms"), (list, tuple)):
+            settings["service_terms"] = service_terms(settings["service_terms"])
+        values: dict[str, Any] = {
+            "app_id": DEFAULT_APP_ID,
+            "client_id": "emulator-rest-api-key",
+            "client_secret": "emulator-client-secret",
+            "admin_key": "emulator-admin-key",
+            "native_key": "emulator-native-app-key",
+            "javascript_key": "emulator-javascript-key",
+            "redirect_uris": [f"{h}/auth" for h in DEFAULT_REDIRECT_HOSTS] + own + extra_uris,
+            "logout_redirect_uris": [f"{h}/logged-out" for h in DEFAULT_REDIRECT_HOSTS]
+            + extra_logout,
+            **settings,
+        }
+        return self.add_app(preset=self.config.app_preset, **values)
 
     def add_app(self, preset: str | None = None, **values: Any) -> App:
         """Register an app from ``preset`` (default ``config.app_preset``); ``values`` override it.
@@ -519,6 +538,20 @@ class KakaoBackend(TokenLifecycle):
 def consent_items(ids: Iterable[str]) -> dict[str, ConsentItem]:
     """Consent items named as in Kakao's table; ``profile_nickname`` is required, as usual."""
     return {i: ConsentItem.from_table(i, required=i == "profile_nickname") for i in ids}
+
+
+def service_terms(terms: Iterable[Any]) -> dict[str, ServiceTerm]:
+    """Service terms from tags (``"terms_service:required"`` marks one required) or
+    ``{"tag", "required"}`` objects."""
+    out: dict[str, ServiceTerm] = {}
+    for term in terms:
+        if isinstance(term, dict):
+            tag, required = str(term["tag"]), bool(term.get("required"))
+        else:
+            tag, _, flag = str(term).partition(":")
+            required = flag == "required"
+        out[tag] = ServiceTerm(tag, required=required)
+    return out
 
 
 def _property_text(key: str, value: Any) -> str | None:

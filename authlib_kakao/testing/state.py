@@ -97,6 +97,10 @@ class EmulatorConfig:
     # What a reset starts from: the default app's and the default user's presets (presets.py).
     app_preset: str = "personal"
     user_preset: str = "default"
+    # App fields the default app gets on every reset, over its preset (the standalone emulator's
+    # command line lands here): redirect_uris / logout_redirect_uris are added to the defaults,
+    # consent_items may be scope ids, service_terms tags.
+    app_settings: dict[str, Any] = field(default_factory=dict)
     # The Kakao Account web session behind the consent page's cookie: 24 h, or a month with
     # "stay signed in" (reference §1.2, §7).
     web_session_lifetime: int = 24 * 3600

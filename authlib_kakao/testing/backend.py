@@ -206,12 +206,17 @@ class KakaoBackend(TokenLifecycle):
                 del index[key]
         app.__dict__.pop("_key_moved", None)
 
-    def _key_moved(self, app: App, name: str, old: str) -> None:
+    def _key_moved(self, app: App, name: str, old: str | None) -> None:
         with self.lock:
-            index = self._by_client_id if name == "client_id" else self._by_admin_key
-            if index.get(old) is app:
+            index = {
+                "client_id": self._by_client_id,
+                "admin_key": self._by_admin_key,
+            }.get(name, self._by_other_key)
+            if old is not None and index.get(old) is app:
                 del index[old]
-            index[getattr(app, name)] = app
+            new = getattr(app, name)
+            if new:
+                index[new] = app
 
     def app_by_client_id(self, client_id: str) -> App | None:
         """The app whose REST API key is ``client_id``."""

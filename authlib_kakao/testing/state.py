@@ -145,7 +145,8 @@ class ServiceTerm:
     required: bool = False
 
 
-KEY_FIELDS = ("client_id", "admin_key")  # the App fields an app is looked up by
+# The App fields an app is looked up by.
+KEY_FIELDS = ("client_id", "admin_key", "native_key", "javascript_key")
 
 
 @dataclass

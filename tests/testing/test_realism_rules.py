@@ -382,3 +382,12 @@ def test_authorize_url_carries_the_new_parameters(emu: KakaoEmulator) -> None:
 
     assert "channel_public_id" in AUTHORIZE_PARAMS
     assert urlencode({"a": "b c"}) == "a=b+c"  # why redirect() quotes with %20 itself
+
+
+def test_an_sdk_key_changed_in_place_is_looked_up_by_its_new_value(
+    emu: KakaoEmulator, kauth: Kauth
+) -> None:
+    emu.app.native_key = "new-native-key"
+    kauth.client_id = "new-native-key"
+
+    assert "KOE008" in page_code(kauth.authorize())  # found, and refused as an SDK key

@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
 
-    emu = KakaoEmulator()
+    emu = KakaoEmulator(auto_approve=True)  # headless logins: a code at once
     # Benchmarks log in thousands of times; Kakao's per-user issue limits would stop them.
     emu.config.access_token_rate_limit = None
     app = emu.app

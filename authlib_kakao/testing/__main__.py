@@ -7,7 +7,12 @@ import json
 import shlex
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from authlib_kakao.testing.state import EmulatorConfig
 
 __all__ = ["main"]
 
@@ -22,9 +27,106 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--auto-approve",
         action="store_true",
-        help="answer /oauth/authorize with a code at once instead of showing the consent page",
+        help="answer /oauth/authorize with a code at once instead of showing the consent page "
+        "(headless tests; not what Kakao does)",
+    )
+    app = parser.add_argument_group("the default app (kept across POST /_emulator/reset)")
+    app.add_argument(
+        "--preset",
+        default="personal",
+        help="app preset: personal (default), personal_oidc, bare, biz, kakao_sync, partner",
+    )
+    app.add_argument(
+        "--user-preset", default="default", help="the default user's preset (default: default)"
+    )
+    app.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="register a redirect URI (repeat for more)",
+    )
+    app.add_argument(
+        "--logout-redirect-uri", action="append", default=[], metavar="URI", help="(repeatable)"
+    )
+    app.add_argument("--client-id", help="the REST API key (default emulator-rest-api-key)")
+    app.add_argument("--client-secret", help="the client secret (default emulator-client-secret)")
+    app.add_argument("--no-secret", action="store_true", help='switch "Client Secret" off')
+    app.add_argument("--admin-key", help="the admin key (default emulator-admin-key)")
+    oidc = app.add_mutually_exclusive_group()
+    oidc.add_argument("--oidc", dest="oidc", action="store_true", default=None, help="OIDC on")
+    oidc.add_argument("--no-oidc", dest="oidc", action="store_false", help="OIDC off")
+    app.add_argument(
+        "--consent-items",
+        metavar="IDS",
+        help="comma-separated consent items the app configures (profile_nickname is required)",
+    )
+    app.add_argument(
+        "--service-term",
+        action="append",
+        default=[],
+        metavar="TAG[:required]",
+        help="a Kakao Sync service term (repeatable)",
+    )
+    app.add_argument("--webhook-url", help="the unlink webhook URL")
+    app.add_argument("--no-auto-link", action="store_true", help="auto-link OFF (signup API)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="any EmulatorConfig field, e.g. --set access_token_lifetime=60",
     )
     return parser
+
+
+def app_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The default app's fields the command line sets (``EmulatorConfig.app_settings``)."""
+    settings: dict[str, Any] = {}
+    if args.redirect_uri:
+        settings["redirect_uris"] = list(args.redirect_uri)
+    if args.logout_redirect_uri:
+        settings["logout_redirect_uris"] = list(args.logout_redirect_uri)
+    for name in ("client_id", "client_secret", "admin_key", "webhook_url", "oidc"):
+        if getattr(args, name) is not None:
+            settings[name] = getattr(args, name)
+    if args.no_secret:
+        settings["client_secret"] = None
+    if args.consent_items is not None:
+        settings["consent_items"] = [i for i in args.consent_items.split(",") if i]
+    if args.service_term:
+        settings["service_terms"] = list(args.service_term)
+    if args.no_auto_link:
+        settings["auto_link"] = False
+    return settings
+
+
+def build_config(args: argparse.Namespace) -> EmulatorConfig:
+    """The emulator's config from the command line; a bad ``--set`` or preset exits with 2."""
+    from authlib_kakao.testing.presets import APP_PRESETS, USER_PRESETS
+    from authlib_kakao.testing.state import EmulatorConfig
+
+    if args.preset not in APP_PRESETS:
+        raise SystemExit(f"--preset: one of {', '.join(sorted(APP_PRESETS))}")
+    if args.user_preset not in USER_PRESETS:
+        raise SystemExit(f"--user-preset: one of {', '.join(sorted(USER_PRESETS))}")
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(EmulatorConfig)}
+    for item in args.set:
+        name, sep, raw = item.partition("=")
+        if not sep or name not in known:
+            raise SystemExit(f"--set {item!r}: NAME=JSON with NAME one of {sorted(known)}")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw  # a bare string
+        values[name] = tuple(value) if isinstance(value, list) else value
+    return EmulatorConfig(
+        app_preset=args.preset,
+        user_preset=args.user_preset,
+        app_settings=app_settings(args),
+        **values,
+    )
 
 
 def banner(base_url: str, client_id: str, client_secret: str | None, admin_key: str) -> str:
@@ -57,7 +159,9 @@ def banner(base_url: str, client_id: str, client_secret: str | None, admin_key: 
             "Then exchange the code:",
             f"  {curl}",
             f"Control plane: {base_url}/_emulator/state  (JSON: "
-            + json.dumps(["reset", "users", "approve", "clock/advance", "faults", "log"])
+            + json.dumps(
+                ["reset", "config", "apps", "app", "users", "sessions", "tokens", "faults", "log"]
+            )
             + ")",
         ]
     )
@@ -68,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from authlib_kakao.testing.emulator import KakaoEmulator
     from authlib_kakao.testing.server import EmulatorServer
 
-    emulator = KakaoEmulator(consent_page=not args.auto_approve)
+    emulator = KakaoEmulator(config=build_config(args), auto_approve=args.auto_approve)
     server = EmulatorServer(emulator.asgi, host=args.host, port=args.port)
     emulator.url = server.url
     emulator.reset()  # registers the emulator's own callback page as a redirect URI

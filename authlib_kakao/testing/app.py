@@ -9,11 +9,12 @@ Kakao's own "internal error" body.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any, Protocol
 
 from authlib_kakao.testing.backend import KakaoBackend
-from authlib_kakao.testing.http import Request, Response, html
+from authlib_kakao.testing.http import JSON_CONTENT_TYPE, Request, Response, html
 from authlib_kakao.testing.routes import CONTROL_PREFIX, ROUTES, is_kauth
 from authlib_kakao.testing.state import Fault
 from authlib_kakao.testing.wire_errors import WireError, kapi_error, kauth_error
@@ -56,7 +57,19 @@ def not_found(req: Request) -> Response:
 
 
 def fault_response(path: str, fault: Fault) -> Response:
-    """What an injected fault answers instead of the real handler."""
+    """What an injected fault answers instead of the real handler.
+
+    A typed fault (``kapi_error=-405``, ``kauth_error="KOE004"``) answers Kakao's documented body
+    with its status and headers (``status`` overrides the status only).
+    """
+    if fault.kapi_error is not None:
+        response = kapi_error(fault.kapi_error)
+        response.status = fault.status or response.status
+        return response
+    if fault.kauth_error is not None:
+        response = kauth_error(fault.kauth_error)
+        response.status = fault.status or response.status
+        return response
     status = fault.status or 500
     if fault.body is None:
         if is_kauth(path):
@@ -77,8 +90,19 @@ def fault_response(path: str, fault: Fault) -> Response:
     elif fault.body == "empty":
         response = Response(status, {"content-type": "application/json;charset=UTF-8"})
     else:
-        response = Response(status, {"content-type": "text/plain"}, fault.body.encode())
+        response = Response(status, {"content-type": _literal_type(fault)}, fault.body.encode())
     return response
+
+
+def _literal_type(fault: Fault) -> str:
+    # A literal Kakao-shaped body is served as Kakao serves JSON; anything else as text.
+    if fault.content_type:
+        return fault.content_type
+    try:
+        json.loads(fault.body or "")
+    except ValueError:
+        return "text/plain;charset=UTF-8"
+    return JSON_CONTENT_TYPE
 
 
 def dispatch(backend: KakaoBackend, req: Request) -> Response:
@@ -130,7 +154,7 @@ class EmulatorASGI:
         fault = None if control else state.take_fault(req.path)
         if fault is not None:
             await self._wait(state, fault)
-        if fault is not None and (fault.status is not None or fault.body is not None):
+        if fault is not None and fault.answers:
             response = fault_response(req.path, fault)
         elif self.holder.state is not state:  # reset while this request waited: touch nothing new
             response = fault_response(req.path, Fault(status=503))

@@ -24,8 +24,8 @@ from typing import Any
 
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.lifecycle import TokenLifecycle
+from authlib_kakao.testing.presets import USER_PRESETS, app_values, preset_consents, user_values
 from authlib_kakao.testing.state import (
-    DEFAULT_CONSENT_ITEMS,
     AccessToken,
     App,
     Approval,
@@ -39,10 +39,18 @@ from authlib_kakao.testing.state import (
     RefreshToken,
     ServiceTerm,
     User,
+    WebSession,
 )
-from authlib_kakao.testing.wire_errors import kapi_fail
+from authlib_kakao.testing.wire_errors import kapi_fail, kauth_fail
 
-__all__ = ["DEFAULT_APP_ID", "DEFAULT_USER_ID", "Caller", "KakaoBackend"]
+__all__ = [
+    "DEFAULT_APP_ID",
+    "DEFAULT_USER_ID",
+    "Caller",
+    "KakaoBackend",
+    "consent_items",
+    "service_terms",
+]
 
 DEFAULT_APP_ID = 1_000_001
 # 19 digits and above 2**53, like real Kakao ids: JSON clients that use doubles lose precision.
@@ -55,6 +63,7 @@ DEFAULT_REDIRECT_HOSTS = (
     "http://localhost:8000",
     "http://127.0.0.1:8000",
 )
+UNDER_14 = frozenset({"0~9", "1~9", "10~14"})  # age ranges below 14 (the docs' and the SDKs')
 USER_IDS_WINDOW = 60.0  # seconds: Kakao's /v1/user/ids limit is "100 calls per minute per app" (§7)
 
 
@@ -110,13 +119,19 @@ class KakaoBackend(TokenLifecycle):
         self.sorted_user_ids: list[int] = []
         self.issued_since_sweep = 0
         self.approval = Approval()  # auto-approve mode: who logs in
-        self.session_user_id: int | None = None  # consent-page mode: the "browser session"
+        # Consent-page mode: Kakao Account web sessions by cookie value (the browser's login).
+        self.web_sessions: dict[str, WebSession] = {}
+        # Per-endpoint request times for the JWKS / tokeninfo throttles.
+        self.throttles: dict[str, deque[float]] = {}
+        # Unlink webhooks the control plane sent (their status or error), oldest first.
+        self.webhook_deliveries: list[dict[str, Any]] = []
         # Set when this state is dropped (reset, server stop): requests hanging on a fault end.
         self.released = threading.Event()
         # Called by the control plane's POST /_emulator/reset (the façade swaps in a new backend).
         self.reset_hook: Callable[[], None] | None = None
         self._by_client_id: dict[str, App] = {}
         self._by_admin_key: dict[str, App] = {}
+        self._by_other_key: dict[str, App] = {}  # native and JavaScript keys
         self._ids = itertools.count(1)
         self.app = self._add_default_app(base_url)
         self.user = self._add_default_user()
@@ -127,34 +142,45 @@ class KakaoBackend(TokenLifecycle):
         # While served, the emulator's own /_emulator/callback page is a registered redirect URI,
         # so a person can try a login with nothing else running.
         own = [f"{base_url}/_emulator/callback"] if base_url else []
-        return self.add_app(
-            app_id=DEFAULT_APP_ID,
-            client_id="emulator-rest-api-key",
-            client_secret="emulator-client-secret",
-            admin_key="emulator-admin-key",
-            redirect_uris=[f"{h}/auth" for h in DEFAULT_REDIRECT_HOSTS] + own,
-            logout_redirect_uris=[f"{h}/logged-out" for h in DEFAULT_REDIRECT_HOSTS],
-        )
+        settings = dict(self.config.app_settings)
+        extra_uris = list(settings.pop("redirect_uris", []))
+        extra_logout = list(settings.pop("logout_redirect_uris", []))
+        if isinstance(settings.get("service_terms"), (list, tuple)):
+            settings["service_terms"] = service_terms(settings["service_terms"])
+        values: dict[str, Any] = {
+            "app_id": DEFAULT_APP_ID,
+            "client_id": "emulator-rest-api-key",
+            "client_secret": "emulator-client-secret",
+            "admin_key": "emulator-admin-key",
+            "native_key": "emulator-native-app-key",
+            "javascript_key": "emulator-javascript-key",
+            "redirect_uris": [f"{h}/auth" for h in DEFAULT_REDIRECT_HOSTS] + own + extra_uris,
+            "logout_redirect_uris": [f"{h}/logged-out" for h in DEFAULT_REDIRECT_HOSTS]
+            + extra_logout,
+            **settings,
+        }
+        return self.add_app(preset=self.config.app_preset, **values)
 
-    def add_app(self, **values: Any) -> App:
-        """Register an app; unspecified keys are random, consent items and terms as the default."""
+    def add_app(self, preset: str | None = None, **values: Any) -> App:
+        """Register an app from ``preset`` (default ``config.app_preset``); ``values`` override it.
+
+        Unspecified keys are random; ``consent_items`` may be a list of scope ids (named as in
+        Kakao's table, ``profile_nickname`` required).
+        """
         with self.lock:
             app_id = int(values.pop("app_id", DEFAULT_APP_ID + 1 + len(self.apps)))
             defaults: dict[str, Any] = {
                 "client_id": secrets.token_hex(16),
                 "admin_key": secrets.token_hex(16),
                 "client_secret": secrets.token_urlsafe(24),
-                "oidc": True,
-                "consent_items": {
-                    item_id: ConsentItem(item_id, name, required=item_id == "profile_nickname")
-                    for item_id, name in DEFAULT_CONSENT_ITEMS
-                },
+                "native_key": secrets.token_hex(16),
+                "javascript_key": secrets.token_hex(16),
                 "property_keys": ["nickname", "profile_image", "thumbnail_image", "custom_field"],
-                "service_terms": {
-                    "terms_service": ServiceTerm("terms_service", required=True),
-                    "terms_marketing": ServiceTerm("terms_marketing"),
-                },
+                **app_values(preset or self.config.app_preset),
             }
+            items = values.get("consent_items")
+            if isinstance(items, (list, tuple)):
+                values["consent_items"] = consent_items(items)
             app = App(app_id=app_id, **{**defaults, **values})
             replaced = self.apps.get(app_id)
             if replaced is not None:
@@ -162,6 +188,9 @@ class KakaoBackend(TokenLifecycle):
             self.apps[app_id] = app
             self._by_client_id[app.client_id] = app
             self._by_admin_key[app.admin_key] = app
+            for key in (app.native_key, app.javascript_key):
+                if key:
+                    self._by_other_key[key] = app
             # Editing a key in place later (app.client_id = ...) moves the app in the indexes.
             app.__dict__["_key_moved"] = self._key_moved
             return app
@@ -170,21 +199,38 @@ class KakaoBackend(TokenLifecycle):
         for index, key in (
             (self._by_client_id, app.client_id),
             (self._by_admin_key, app.admin_key),
+            (self._by_other_key, app.native_key or ""),
+            (self._by_other_key, app.javascript_key or ""),
         ):
             if index.get(key) is app:
                 del index[key]
         app.__dict__.pop("_key_moved", None)
 
-    def _key_moved(self, app: App, name: str, old: str) -> None:
+    def _key_moved(self, app: App, name: str, old: str | None) -> None:
         with self.lock:
-            index = self._by_client_id if name == "client_id" else self._by_admin_key
-            if index.get(old) is app:
+            index = {
+                "client_id": self._by_client_id,
+                "admin_key": self._by_admin_key,
+            }.get(name, self._by_other_key)
+            if old is not None and index.get(old) is app:
                 del index[old]
-            index[getattr(app, name)] = app
+            new = getattr(app, name)
+            if new:
+                index[new] = app
 
     def app_by_client_id(self, client_id: str) -> App | None:
         """The app whose REST API key is ``client_id``."""
         return self._by_client_id.get(client_id)
+
+    def app_by_any_key(self, key: str) -> tuple[App, str] | None:
+        """The app one of whose keys is ``key``, and which: ``"rest"``, ``"native"``, ``"javascript"``."""
+        app = self._by_client_id.get(key)
+        if app is not None:
+            return app, "rest"
+        app = self._by_other_key.get(key)
+        if app is None:
+            return None
+        return app, "native" if key == app.native_key else "javascript"
 
     def app_by_admin_key(self, key: str) -> App:
         """The app whose admin key is ``key``; else ``-401``."""
@@ -196,23 +242,13 @@ class KakaoBackend(TokenLifecycle):
     # -- users and links ---------------------------------------------------------------------------
 
     def _add_default_user(self) -> User:
-        user = self.add_user(
-            id=DEFAULT_USER_ID,
-            nickname="홍길동",
-            profile_image_url="http://k.kakaocdn.net/dn/emulator/img_640x640.jpg",
-            thumbnail_image_url="http://k.kakaocdn.net/dn/emulator/img_110x110.jpg",
-            email="user@example.com",
-            name="홍길동",
-            age_range="20~29",
-            birthday="1130",
-            birthyear="2002",
-            gender="female",
-            phone_number="+82 10-1234-5678",
-            login_id="user@example.com",
-        )
-        now = self.clock.now()
-        user.links[self.app.app_id].service_terms = {tag: now for tag in self.app.service_terms}
-        return user
+        preset = self.config.user_preset
+        values: dict[str, Any] = {"login_id": "user@example.com"}
+        if "id" not in user_values(preset):
+            values["id"] = DEFAULT_USER_ID
+        if user_values(preset).get("email") is not None:
+            values["email"] = "user@example.com"
+        return self.add_user(preset=preset, **values)
 
     def add_user(
         self,
@@ -220,16 +256,37 @@ class KakaoBackend(TokenLifecycle):
         app: App | None = None,
         consents: Iterable[str] | None = None,
         linked: bool = True,
+        preset: str | None = None,
         **values: Any,
     ) -> User:
-        """Create a Kakao Account; linked to ``app`` (default app) with ``consents`` (all items)."""
+        """Create a Kakao Account; linked to ``app`` (default app) with ``consents``.
+
+        With ``preset`` (presets.py) the account's fields and its consents come from the preset
+        (``values`` and ``consents`` override them); without, ``consents`` defaults to every
+        item the app configures. A preset user gets a fresh email and login id.
+        """
+        target = app or self.app
         with self.lock:
+            if preset is not None:
+                base = user_values(preset)
+                if "id" not in values and "id" not in base:
+                    values["id"] = self._next_user_id()
+                user_id = values.get("id", base.get("id"))
+                if base.get("email") is not None and "email" not in values:
+                    values["email"] = f"user{user_id}@example.com"
+                values.setdefault("login_id", values.get("email") or f"user{user_id}@example.com")
+                values = {**base, **values}
+                if consents is None:
+                    consents = preset_consents(preset, list(target.consent_items))
             if "id" not in values:
                 values["id"] = self._next_user_id()
             user = User(**values)
             self.users[user.id] = user
             if linked:
-                self.link(user, app, consents)
+                link = self.link(user, target, consents)
+                if preset is not None and USER_PRESETS[preset].agrees_terms:
+                    now = self.clock.now()
+                    link.service_terms = {tag: now for tag in target.service_terms}
             return user
 
     def _next_user_id(self) -> int:
@@ -246,7 +303,13 @@ class KakaoBackend(TokenLifecycle):
         with self.lock:
             link = user.links.get(target.app_id)
             if link is None:
-                link = user.links[target.app_id] = Link(connected_at=self.clock.now())
+                now = self.clock.now()
+                link = user.links[target.app_id] = Link(
+                    connected_at=now,
+                    # Auto-link OFF: the user is preregistered until the app calls signup.
+                    signed_up=target.auto_link,
+                    synched_at=now if target.kakao_sync else None,
+                )
             link.consents |= agreed
             return link
 
@@ -261,9 +324,45 @@ class KakaoBackend(TokenLifecycle):
         """The user ``user_id`` and their link to ``app``, else ``-101``."""
         user = self.users.get(user_id)
         link = user.links.get(app.app_id) if user is not None else None
+        if user is not None and link is not None and self.signup_expired(link):
+            self.unlink(user, app)  # Kakao unlinks preregistered users after 24 h
+            link = None
         if user is None or link is None:
             raise kapi_fail(-101)
         return user, link
+
+    def signup_expired(self, link: Link) -> bool:
+        """A preregistered link whose signup deadline (``config.signup_deadline``) has passed."""
+        deadline = link.connected_at + self.config.signup_deadline
+        return not link.signed_up and deadline <= self.clock.now()
+
+    def expired_preregistrations(self) -> list[tuple[User, App]]:
+        """Every (user, app) whose preregistration has run out and is due to be unlinked."""
+        return [
+            (user, app)
+            for user in self.users.values()
+            for app_id, link in user.links.items()
+            if self.signup_expired(link) and (app := self.apps.get(app_id)) is not None
+        ]
+
+    def signup(self, caller: Caller, props: dict[str, Any] | None) -> None:
+        """``/v1/user/signup``: a preregistered user becomes a member; ``-102`` if already one."""
+        if caller.link.signed_up:
+            raise kapi_fail(-102)
+        if props:
+            self.update_properties(caller, props)
+        with self.lock:
+            caller.link.signed_up = True
+
+    def upgrade_service_terms(self, caller: Caller, tags: list[str]) -> dict[str, float]:
+        """Agree to optional service terms through the API (``agreed_by: KAPI``)."""
+        now = self.clock.now()
+        with self.lock:
+            for tag in tags:
+                if tag not in caller.link.service_terms:
+                    caller.link.service_terms[tag] = now
+                    caller.link.service_terms_by[tag] = "KAPI"
+            return {tag: caller.link.service_terms[tag] for tag in tags}
 
     # -- kapi: callers and user data ---------------------------------------------------------------
 
@@ -278,6 +377,10 @@ class KakaoBackend(TokenLifecycle):
         if app is None:
             raise kapi_fail(-401)
         user, link = self.user_and_link(app, access.user_id)
+        if user.sanctioned:
+            raise kapi_fail(-4)
+        if not app.allow_under_14 and user.age_range in UNDER_14:
+            raise kapi_fail(-406)
         return Caller(app, user, link, access)
 
     def admin_caller(self, app: App, user_id: int) -> Caller:
@@ -377,6 +480,20 @@ class KakaoBackend(TokenLifecycle):
             i += step
         return found
 
+    def throttle(self, name: str, limit: tuple[int, float] | None) -> None:
+        """Count one request to a throttled endpoint; HTTP 429 KOE237 over ``limit``."""
+        if limit is None:
+            return
+        count, window = limit
+        with self.lock:
+            now = self.clock.now()
+            calls = self.throttles.setdefault(name, deque())
+            while calls and calls[0] <= now - window:
+                calls.popleft()
+            if len(calls) >= count:
+                raise kauth_fail("KOE237", f"too many {name} requests: cache the answer")
+            calls.append(now)
+
     # -- faults and the request log ----------------------------------------------------------------
 
     def add_fault(self, path: str, fault: Fault) -> None:
@@ -421,6 +538,25 @@ class KakaoBackend(TokenLifecycle):
         if self.reset_hook is None:
             raise RuntimeError("this backend has no owner to reset it")
         self.reset_hook()
+
+
+def consent_items(ids: Iterable[str]) -> dict[str, ConsentItem]:
+    """Consent items named as in Kakao's table; ``profile_nickname`` is required, as usual."""
+    return {i: ConsentItem.from_table(i, required=i == "profile_nickname") for i in ids}
+
+
+def service_terms(terms: Iterable[Any]) -> dict[str, ServiceTerm]:
+    """Service terms from tags (``"terms_service:required"`` marks one required) or
+    ``{"tag", "required"}`` objects."""
+    out: dict[str, ServiceTerm] = {}
+    for term in terms:
+        if isinstance(term, dict):
+            tag, required = str(term["tag"]), bool(term.get("required"))
+        else:
+            tag, _, flag = str(term).partition(":")
+            required = flag == "required"
+        out[tag] = ServiceTerm(tag, required=required)
+    return out
 
 
 def _property_text(key: str, value: Any) -> str | None:

@@ -1,41 +1,83 @@
 """``/_emulator/*``: drive the emulator over HTTP, for test suites in other languages.
 
 Each endpoint makes the same backend call the :class:`~authlib_kakao.testing.KakaoEmulator` façade
-makes for a Python test; bodies are JSON. These paths cannot collide with Kakao's, are never logged
-and never faulted.
+makes for a Python test, so everything the Python API can set (presets, redirect URIs, the client
+secret, OIDC, consent items, service terms, webhook URLs, users, sessions, the clock, faults) can
+be set over HTTP; bodies are JSON, a body the emulator cannot act on is HTTP 400 ``{"error"}``.
+These paths cannot collide with Kakao's, are never logged and never faulted.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+import threading
+import urllib.request
+from dataclasses import asdict, fields
 from html import escape
 from typing import Any
 
-from authlib_kakao.testing.backend import KakaoBackend
+from authlib_kakao.testing import webhooks_out
+from authlib_kakao.testing.backend import KakaoBackend, service_terms
 from authlib_kakao.testing.http import Request, Response, html, json_response
-from authlib_kakao.testing.state import Fault
+from authlib_kakao.testing.kauth import session_cookie
+from authlib_kakao.testing.lifecycle import SESSION_COOKIE
+from authlib_kakao.testing.presets import APP_PRESETS, USER_PRESETS
+from authlib_kakao.testing.state import (
+    App,
+    ConsentItem,
+    EmulatorConfig,
+    Fault,
+    User,
+)
+from authlib_kakao.testing.wire_errors import KAPI_ERRORS, KAUTH_ERRORS, WireError
 
 __all__ = [
     "CONTROL_PREFIX",
+    "add_app",
     "add_fault",
+    "add_redirect_uri",
     "add_user",
     "advance_clock",
+    "app_json",
     "approve",
     "callback",
     "clear_faults",
     "describe",
+    "freeze_clock",
+    "issue_tokens",
+    "list_apps",
     "request_log",
     "reset",
     "rotate_keys",
+    "start_session",
+    "unfreeze_clock",
+    "unlink_from_kakao",
+    "update_app",
+    "update_config",
+    "webhook_deliveries",
 ]
 
 CONTROL_PREFIX = "/_emulator"
 USER_FIELDS = (
-    "id", "nickname", "profile_image_url", "thumbnail_image_url", "email", "is_email_valid",
-    "is_email_verified", "name", "age_range", "birthday", "birthyear", "gender", "phone_number",
-    "login_id", "password",
+    "id", "nickname", "profile_image_url", "thumbnail_image_url", "is_default_image",
+    "is_default_nickname", "email", "is_email_valid", "is_email_verified", "name", "age_range",
+    "birthday", "birthday_type", "birthyear", "gender", "phone_number", "ci",
+    "ci_authenticated_at", "legal_name", "legal_birth_date", "legal_gender", "is_korean",
+    "sanctioned", "login_id", "password", "shipping_addresses",
 )  # fmt: skip
+# App fields the control plane may set (consent_items and service_terms take JSON shapes).
+APP_FIELDS = tuple(f.name for f in fields(App) if f.name not in ("app_id", "preset"))
+# Config fields that are (count, seconds) pairs: JSON sends them as lists.
+PAIR_FIELDS = frozenset(
+    f.name
+    for f in fields(EmulatorConfig)
+    if f.name.endswith("_rate_limit") and f.name != "user_ids_rate_limit"
+)
+
+
+def bad_request(message: str) -> WireError:
+    """The control-plane body does not say something the emulator can do: HTTP 400."""
+    return WireError(json_response({"error": message}, 400))
 
 
 def _json(req: Request) -> dict[str, Any]:
@@ -50,46 +92,168 @@ def _bad(message: str) -> Response:
     return json_response({"error": message}, 400)
 
 
+def app_json(app: App) -> dict[str, Any]:
+    """Everything about an app a foreign test suite may need (keys included: it is a test)."""
+    data = {k: v for k, v in asdict(app).items() if k not in ("consent_items", "service_terms")}
+    data["consent_items"] = [asdict(i) for i in app.consent_items.values()]
+    data["service_terms"] = [asdict(t) for t in app.service_terms.values()]
+    return data
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    data = {k: getattr(user, k) for k in USER_FIELDS if k != "password"}
+    data["linked_app_ids"] = sorted(user.links)
+    return data
+
+
 def describe(backend: KakaoBackend, req: Request) -> Response:
-    """The default app's keys and a summary, so a foreign test suite knows what to send."""
-    app = backend.app
+    """The default app (keys and settings), the config and a summary of the state."""
     return json_response(
         {
-            "app": {
-                "app_id": app.app_id,
-                "client_id": app.client_id,
-                "client_secret": app.client_secret,
-                "admin_key": app.admin_key,
-                "redirect_uris": app.redirect_uris,
-                "logout_redirect_uris": app.logout_redirect_uris,
-            },
+            "app": app_json(backend.app),
             "user_id": backend.user.id,
             "users": len(backend.users),
+            "apps": len(backend.apps),
             "access_tokens": len(backend.access_tokens),
+            "auto_approve": not backend.consent_page,
+            "config": asdict(backend.config),
+            "app_presets": sorted(APP_PRESETS),
+            "user_presets": sorted(USER_PRESETS),
             "now": backend.clock.now(),
         }
     )
 
 
+def _apply_config(backend: KakaoBackend, data: dict[str, Any]) -> None:
+    """Set ``EmulatorConfig`` fields (and ``auto_approve``) from a JSON body."""
+    known = {f.name for f in fields(EmulatorConfig)} | {"auto_approve"}
+    unknown = set(data) - known
+    if unknown:
+        raise bad_request(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
+    for name in ("app_preset", "user_preset"):
+        table = APP_PRESETS if name == "app_preset" else USER_PRESETS
+        if name in data and data[name] not in table:
+            raise bad_request(f"unknown {name} {data[name]!r}; known: {sorted(table)}")
+    for name, value in data.items():
+        if name == "auto_approve":
+            backend.consent_page = not bool(value)
+        elif name in PAIR_FIELDS and isinstance(value, list):
+            setattr(backend.config, name, (int(value[0]), float(value[1])))
+        else:
+            setattr(backend.config, name, value)
+
+
 def reset(backend: KakaoBackend, req: Request) -> Response:
-    """Fresh default state (the emulator swaps in a new backend)."""
+    """Fresh state; the body may first change settings (``{"app_preset": "biz"}``), which stay."""
+    _apply_config(backend, _json(req))
     backend.request_reset()
     return json_response({"ok": True})
 
 
-def add_user(backend: KakaoBackend, req: Request) -> Response:
-    """Body: user fields plus optional ``consents`` (list) and ``linked`` (bool)."""
+def update_config(backend: KakaoBackend, req: Request) -> Response:
+    """Change ``EmulatorConfig`` fields and ``auto_approve`` now (no reset)."""
+    _apply_config(backend, _json(req))
+    return json_response(
+        {"config": asdict(backend.config), "auto_approve": not backend.consent_page}
+    )
+
+
+def _app_values(data: dict[str, Any]) -> dict[str, Any]:
+    """App field values from JSON: consent items as ids or objects, terms as tags or objects."""
+    unknown = set(data) - set(APP_FIELDS)
+    if unknown:
+        raise bad_request(f"unknown app fields {sorted(unknown)}; known: {sorted(APP_FIELDS)}")
+    values = dict(data)
+    if "consent_items" in values:
+        items: dict[str, ConsentItem] = {}
+        for item in values["consent_items"] or []:
+            if isinstance(item, str):
+                items[item] = ConsentItem.from_table(item, required=item == "profile_nickname")
+            elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                row = ConsentItem.from_table(item["id"], required=bool(item.get("required")))
+                items[row.id] = row
+            else:
+                raise bad_request("consent_items: scope ids or {id, required} objects")
+        values["consent_items"] = items
+    if "service_terms" in values:
+        terms = values["service_terms"] or []
+        ok = all(isinstance(t, str) or (isinstance(t, dict) and "tag" in t) for t in terms)
+        if not ok:
+            raise bad_request("service_terms: tags or {tag, required} objects")
+        values["service_terms"] = service_terms(terms)
+    return values
+
+
+def _target_app(backend: KakaoBackend, data: dict[str, Any]) -> App:
+    app_id = data.pop("app_id", None)
+    if app_id is None:
+        return backend.app
+    app = backend.apps.get(int(app_id))
+    if app is None:
+        raise bad_request(f"unknown app_id {app_id}")
+    return app
+
+
+def list_apps(backend: KakaoBackend, req: Request) -> Response:
+    """Every app, default first."""
+    return json_response([app_json(a) for a in backend.apps.values()])
+
+
+def add_app(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``preset`` plus any app fields → the new app."""
     data = _json(req)
+    preset = data.pop("preset", None)
+    if preset is not None and preset not in APP_PRESETS:
+        raise bad_request(f"unknown preset {preset!r}; known: {sorted(APP_PRESETS)}")
+    return json_response(app_json(backend.add_app(preset, **_app_values(data))))
+
+
+def update_app(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``app_id`` (default app) plus the fields to change (``"client_secret": null``
+    switches the secret off, ``"oidc": false``, ``"redirect_uris": [...]``, ...)."""
+    data = _json(req)
+    app = _target_app(backend, data)
+    for name, value in _app_values(data).items():
+        setattr(app, name, value)
+    return json_response(app_json(app))
+
+
+def add_redirect_uri(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``uri`` (and ``app_id``; ``"logout": true`` for a logout redirect URI)."""
+    data = _json(req)
+    app = _target_app(backend, data)
+    uri = data.get("uri")
+    if not isinstance(uri, str) or not uri:
+        raise bad_request("need 'uri'")
+    target = app.logout_redirect_uris if data.get("logout") else app.redirect_uris
+    if uri not in target:
+        target.append(uri)
+    return json_response(app_json(app))
+
+
+def add_user(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``preset``, user fields, ``consents`` (list), ``linked`` (bool), ``app_id``."""
+    data = _json(req)
+    app = _target_app(backend, data)
+    preset = data.get("preset")
+    if preset is not None and preset not in USER_PRESETS:
+        return _bad(f"unknown preset {preset!r}; known: {sorted(USER_PRESETS)}")
     values = {k: v for k, v in data.items() if k in USER_FIELDS}
     consents = data.get("consents")
     if consents is not None and not isinstance(consents, list):
         return _bad("consents must be a list")
-    user = backend.add_user(consents=consents, linked=bool(data.get("linked", True)), **values)
-    return json_response({"id": user.id})
+    user = backend.add_user(
+        app=app,
+        consents=consents,
+        linked=bool(data.get("linked", True)),
+        preset=preset,
+        **values,
+    )
+    return json_response(_user_json(user))
 
 
 def approve(backend: KakaoBackend, req: Request) -> Response:
-    """Body: ``user_id`` and optional ``consents``, or ``{"deny": true}``."""
+    """Auto-approve mode: ``user_id`` and optional ``consents``, or ``{"deny": true}``."""
     data = _json(req)
     if data.get("deny"):
         backend.deny_consent()
@@ -99,6 +263,37 @@ def approve(backend: KakaoBackend, req: Request) -> Response:
         return _bad("unknown user_id")
     backend.approve_as(user, data.get("consents"))
     return json_response({"ok": True})
+
+
+def start_session(backend: KakaoBackend, req: Request) -> Response:
+    """Log a user in to Kakao as a browser would: the session cookie to send to /oauth/authorize."""
+    data = _json(req)
+    user = backend.users.get(int(data.get("user_id") or backend.user.id))
+    if user is None:
+        return _bad("unknown user_id")
+    keep = bool(data.get("keep"))
+    value = backend.start_web_session(user, keep=keep)
+    return json_response(
+        {
+            "cookie": SESSION_COOKIE,
+            "value": value,
+            "set_cookie": session_cookie(backend, value, keep=keep),
+        }
+    )
+
+
+def issue_tokens(backend: KakaoBackend, req: Request) -> Response:
+    """Tokens without a login: ``user_id``, ``app_id``, ``scopes``, ``openid``, ``key``."""
+    data = _json(req)
+    app = _target_app(backend, data)
+    user = backend.users.get(int(data.get("user_id") or backend.user.id))
+    if user is None:
+        return _bad("unknown user_id")
+    key = data.get("key", "rest")
+    if key not in ("rest", "native", "javascript"):
+        return _bad("key: rest, native or javascript")
+    body = backend.issue_tokens(user, app, data.get("scopes"), bool(data.get("openid")), key)
+    return json_response(body)
 
 
 def advance_clock(backend: KakaoBackend, req: Request) -> Response:
@@ -111,13 +306,33 @@ def advance_clock(backend: KakaoBackend, req: Request) -> Response:
     return json_response({"now": backend.clock.now()})
 
 
+def freeze_clock(backend: KakaoBackend, req: Request) -> Response:
+    """Stop the clock (body ``at``: at that Unix time); answers ``now``."""
+    at = _json(req).get("at")
+    if at is not None and not isinstance(at, (int, float)):
+        return _bad("at must be a number")
+    return json_response({"now": backend.clock.freeze(at)})
+
+
+def unfreeze_clock(backend: KakaoBackend, req: Request) -> Response:
+    """Let the clock run again from where it stands."""
+    backend.clock.unfreeze()
+    return json_response({"now": backend.clock.now()})
+
+
+FAULT_FIELDS = frozenset(f.name for f in fields(Fault))
+
+
 def add_fault(backend: KakaoBackend, req: Request) -> Response:
-    """Body: ``path`` plus :meth:`KakaoEmulator.inject_fault` keywords."""
+    """Body: ``path`` plus :meth:`KakaoEmulator.inject_fault` keywords (``kapi_error``, ...)."""
     data = _json(req)
     path = data.pop("path", None)
-    allowed = {"status", "delay", "body", "drop", "times", "hang"}
-    if not isinstance(path, str) or set(data) - allowed:
-        return _bad(f"need 'path' and only {sorted(allowed)}")
+    if not isinstance(path, str) or set(data) - FAULT_FIELDS:
+        return _bad(f"need 'path' and only {sorted(FAULT_FIELDS)}")
+    if data.get("kapi_error") is not None and data["kapi_error"] not in KAPI_ERRORS:
+        return _bad(f"kapi_error: one of {sorted(KAPI_ERRORS)}")
+    if data.get("kauth_error") is not None and data["kauth_error"] not in KAUTH_ERRORS:
+        return _bad(f"kauth_error: one of {sorted(KAUTH_ERRORS)}")
     backend.add_fault(path, Fault(**data))
     return json_response({"ok": True})
 
@@ -126,6 +341,51 @@ def clear_faults(backend: KakaoBackend, req: Request) -> Response:
     """Forget every injected fault."""
     backend.clear_faults()
     return json_response({"ok": True})
+
+
+def unlink_from_kakao(backend: KakaoBackend, req: Request) -> Response:
+    """Unlink on Kakao's side now and call the app's webhook right after answering.
+
+    Body: ``user_id``, ``app_id``, ``referrer_type``. The webhook's status shows up in
+    ``GET /_emulator/webhooks`` (sent from a thread: the app may call the emulator back).
+    """
+    data = _json(req)
+    app = _target_app(backend, data)
+    user = backend.users.get(int(data.get("user_id") or backend.user.id))
+    referrer = data.get("referrer_type", "UNLINK_FROM_APPS")
+    if user is None or app.app_id not in user.links:
+        return _bad("user_id is not linked to the app")
+    if referrer not in webhooks_out.REFERRER_TYPES:
+        return _bad(f"referrer_type: one of {list(webhooks_out.REFERRER_TYPES)}")
+    try:
+        request = webhooks_out.unlink_webhook_request(app, user.id, referrer)
+    except ValueError as exc:
+        return _bad(str(exc))
+    backend.unlink(user, app)
+    _deliver_later(backend, request, referrer, user.id)
+    return json_response({"ok": True, "webhook": request.full_url})
+
+
+def _deliver_later(
+    backend: KakaoBackend, request: urllib.request.Request, referrer: str, user_id: int
+) -> None:
+    timeout = backend.config.webhook_timeout
+
+    def deliver() -> None:
+        entry: dict[str, Any] = {"user_id": user_id, "referrer_type": referrer}
+        try:
+            entry["status"] = webhooks_out.send_unlink_webhook(request, timeout=timeout)
+        except webhooks_out.WebhookDeliveryError as exc:
+            entry["error"] = str(exc)
+        with backend.lock:
+            backend.webhook_deliveries.append(entry)
+
+    threading.Thread(target=deliver, daemon=True).start()
+
+
+def webhook_deliveries(backend: KakaoBackend, req: Request) -> Response:
+    """Webhooks the control plane sent so far: ``{user_id, referrer_type, status | error}``."""
+    return json_response(list(backend.webhook_deliveries))
 
 
 def request_log(backend: KakaoBackend, req: Request) -> Response:

@@ -35,22 +35,38 @@ __all__ = ["DEFAULT_APP_ID", "DEFAULT_USER_ID", "KakaoEmulator"]
 
 
 class KakaoEmulator:
-    """An offline Kakao (kauth + kapi) with one app and one fully-consented user by default.
+    """An offline Kakao (kauth + kapi): one app and one user, shaped by presets.
+
+    By default the app is a personal developer's (nickname and profile image, OIDC off:
+    ``config.app_preset``), the user has agreed to what such an app gets
+    (``config.user_preset``), and ``/oauth/authorize`` behaves like Kakao in a browser: the
+    login + consent page, and a session cookie afterwards.
 
     Args:
-        config: lifetimes, rate limits and the switches for behaviour Kakao leaves unconfirmed.
-        consent_page: serve the HTML login + consent page at ``/oauth/authorize`` instead of
-            approving at once (a person or a browser test clicks through it).
+        config: presets, lifetimes, rate limits and the switches for behaviour Kakao leaves
+            unconfirmed.
+        auto_approve: answer ``/oauth/authorize`` with a code at once, as the user chosen with
+            :meth:`approve_as` (the default user) who agrees to whatever is asked: an explicit
+            choice for headless tests, where no browser session exists. Not what Kakao does.
+        consent_page: the opposite switch, kept for older callers (``consent_page=False`` means
+            ``auto_approve=True``).
     """
 
     state: KakaoBackend
 
-    def __init__(self, *, config: EmulatorConfig | None = None, consent_page: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        config: EmulatorConfig | None = None,
+        auto_approve: bool | None = None,
+        consent_page: bool | None = None,
+    ) -> None:
         self.url: str | None = None  # the base URL while serve() runs
         self._tls: LocalTLS | None = None  # the certificate while serve(tls=True) runs
         # Generated once: a reset goes back to this key (and kid) instead of paying for a new one.
         self._first_key = SigningKeys().first
-        self.state = self._fresh_state(config or EmulatorConfig(), consent_page)
+        page = _page_mode(auto_approve, consent_page)
+        self.state = self._fresh_state(config or EmulatorConfig(), page)
 
     def _fresh_state(self, config: EmulatorConfig, consent_page: bool) -> KakaoBackend:
         state = KakaoBackend(
@@ -93,6 +109,16 @@ class KakaoEmulator:
         self.state.consent_page = value
 
     @property
+    def auto_approve(self) -> bool:
+        """Whether ``/oauth/authorize`` answers with a code at once (headless tests; kept across
+        resets). False (the default): the login + consent page and its session cookie."""
+        return not self.state.consent_page
+
+    @auto_approve.setter
+    def auto_approve(self, value: bool) -> None:
+        self.state.consent_page = not value
+
+    @property
     def clock(self) -> Clock:
         """The emulator's time: advance it (or freeze it) instead of sleeping."""
         return self.state.clock
@@ -109,12 +135,16 @@ class KakaoEmulator:
 
     @property
     def user(self) -> User:
-        """The default user, linked to the default app with every consent item agreed."""
+        """The default user (``config.user_preset``), linked to the default app."""
         return self.state.user
 
-    def add_app(self, **values: Any) -> App:
-        """Register an app; unspecified keys are random, consent items and terms as the default app."""
-        return self.state.add_app(**values)
+    def add_app(self, preset: str | None = None, **values: Any) -> App:
+        """Register an app from ``preset`` (``APP_PRESETS``; default ``config.app_preset``).
+
+        ``values`` override any :class:`App` field (``consent_items`` may be a list of scope ids);
+        unspecified keys are random.
+        """
+        return self.state.add_app(preset, **values)
 
     def add_user(
         self,
@@ -122,10 +152,40 @@ class KakaoEmulator:
         app: App | None = None,
         consents: Iterable[str] | None = None,
         linked: bool = True,
+        preset: str | None = None,
         **values: Any,
     ) -> User:
-        """Create a Kakao Account; linked to ``app`` (default app) with ``consents`` (all items)."""
-        return self.state.add_user(app=app, consents=consents, linked=linked, **values)
+        """Create a Kakao Account linked to ``app`` (default app).
+
+        With ``preset`` (``USER_PRESETS``: ``"no_email"``, ``"email_unverified"``, ``"id_only"``,
+        ...) the fields and consents come from it; without, ``consents`` defaults to every item
+        the app configures. ``values`` override any :class:`User` field.
+        """
+        return self.state.add_user(
+            app=app, consents=consents, linked=linked, preset=preset, **values
+        )
+
+    def sign_in(self, user: User | None = None, *, keep: bool = False) -> dict[str, str]:
+        """Log ``user`` (default user) in to Kakao as a browser would; returns the cookie.
+
+        Hand the result to a cookie-keeping client (``cookies=emu.sign_in()``) so its
+        ``/oauth/authorize`` requests find a Kakao session (24 h; a month with ``keep``).
+        """
+        from authlib_kakao.testing.lifecycle import SESSION_COOKIE
+
+        return {SESSION_COOKIE: self.state.start_web_session(user or self.user, keep=keep)}
+
+    def expire_preregistrations(self) -> list[int]:
+        """Unlink users preregistered on auto-link OFF apps for longer than
+        ``config.signup_deadline``, calling each app's webhook with ``INCOMPLETE_SIGN_UP``
+        (apps without a webhook URL are only unlinked); returns the webhooks' statuses."""
+        statuses: list[int] = []
+        for user, app in self.state.expired_preregistrations():
+            if app.webhook_url:
+                statuses.append(self.unlink_from_kakao(user, app, "INCOMPLETE_SIGN_UP"))
+            else:
+                self.state.unlink(user, app)
+        return statuses
 
     def link(
         self, user: User, app: App | None = None, consents: Iterable[str] | None = None
@@ -160,9 +220,14 @@ class KakaoEmulator:
         app: App | None = None,
         scopes: Iterable[str] | None = None,
         openid: bool = False,
+        key: str = "rest",
     ) -> dict[str, Any]:
-        """Issue tokens directly (no authorize round trip); returns Kakao's token response body."""
-        return self.state.issue_tokens(user, app, scopes, openid)
+        """Issue tokens directly (no authorize round trip); returns Kakao's token response body.
+
+        ``key="native"`` or ``"javascript"``: tokens as an SDK login gets them (the id_token's
+        ``aud`` is that app key; the access token lives 12 h / 2 h).
+        """
+        return self.state.issue_tokens(user, app, scopes, openid, key)
 
     def rotate_keys(self, *, keep_old: bool = True) -> str:
         """Sign new id_tokens with a fresh key (published in the JWKS); returns its kid."""
@@ -192,20 +257,30 @@ class KakaoEmulator:
         drop: bool = False,
         times: int | None = 1,
         hang: bool = False,
+        kapi_error: int | None = None,
+        kauth_error: str | None = None,
+        content_type: str | None = None,
     ) -> None:
         """Make the next ``times`` requests to ``path`` fail (``times=None``: until cleared).
+
+        ``kapi_error=-405`` / ``kauth_error="KOE004"``: Kakao's documented body for that code,
+        with its status and headers (``status`` overrides the status).
 
         ``status`` answers that status with ``body`` instead of the real answer (500 when only a
         body is given); with neither, the real answer comes, only slowed by ``delay``, held back
         by ``hang`` or cut by ``drop``.
 
         ``body``: ``None`` for a Kakao-shaped error body, ``"html"``, ``"malformed"`` (cut-off
-        JSON), ``"empty"``, or a literal body. ``drop`` cuts the connection mid-answer (headers
+        JSON), ``"empty"``, or a literal body (served as JSON when it parses as JSON, else as
+        text, unless ``content_type`` says). ``drop`` cuts the connection mid-answer (headers
         sent, promised body never). ``hang`` holds the request until :meth:`reset`,
         :meth:`clear_faults` or the end of :meth:`serve` (to trip a client timeout without the
         test waiting on a clock); ``delay`` waits that many real seconds first.
         """
-        fault = Fault(status=status, delay=delay, body=body, drop=drop, times=times, hang=hang)
+        fault = Fault(
+            status=status, delay=delay, body=body, drop=drop, times=times, hang=hang,
+            kapi_error=kapi_error, kauth_error=kauth_error, content_type=content_type,
+        )  # fmt: skip
         self.state.add_fault(path, fault)
 
     def clear_faults(self) -> None:
@@ -267,3 +342,12 @@ class KakaoEmulator:
 
     def __repr__(self) -> str:
         return f"<KakaoEmulator apps={len(self.state.apps)} users={len(self.state.users)}>"
+
+
+def _page_mode(auto_approve: bool | None, consent_page: bool | None) -> bool:
+    """Whether to serve the consent page, from either switch (they must agree if both given)."""
+    if auto_approve is not None and consent_page is not None and auto_approve == consent_page:
+        raise ValueError("auto_approve and consent_page contradict each other; pass one")
+    if auto_approve is not None:
+        return not auto_approve
+    return True if consent_page is None else consent_page

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 __all__ = ["Request", "Response", "html", "json_response", "redirect"]
 
@@ -29,6 +29,12 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""
     form_pairs: tuple[tuple[str, str], ...] = ()  # every form field, repeated names included
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The ``Cookie`` header's pairs."""
+        pairs = (part.strip().partition("=") for part in self.headers.get("cookie", "").split(";"))
+        return {name: value for name, _, value in pairs if name}
 
     @classmethod
     def build(
@@ -91,5 +97,6 @@ def redirect(url: str, params: Mapping[str, str | None] | None = None) -> Respon
     """A 302 to ``url`` with ``params`` (``None`` values dropped) appended to its query."""
     clean = {k: v for k, v in (params or {}).items() if v is not None}
     if clean:
-        url = f"{url}{'&' if '?' in url else '?'}{urlencode(clean)}"
+        # Kakao encodes spaces as %20 (error_description=User%20denied%20access), not "+".
+        url = f"{url}{'&' if '?' in url else '?'}{urlencode(clean, quote_via=quote)}"
     return Response(302, {"location": url}, b"")

@@ -34,12 +34,13 @@ from authlib_kakao.testing.profiles import (
     app_user_body,
     oidc_userinfo_body,
     parse_property_keys,
+    rfc3339,
     scopes_body,
     service_terms_body,
     shipping_addresses_body,
     user_me_body,
 )
-from authlib_kakao.testing.wire_errors import kapi_fail
+from authlib_kakao.testing.wire_errors import consent_required, kapi_fail
 
 __all__ = [
     "APP_USERS_MAX",
@@ -54,8 +55,10 @@ __all__ = [
     "scopes",
     "service_terms",
     "shipping_address",
+    "signup",
     "unlink",
     "update_profile",
+    "upgrade_service_terms",
     "user_ids",
     "user_me",
 ]
@@ -107,19 +110,32 @@ def unlink(backend: KakaoBackend, req: Request) -> Response:
     return json_response({"id": caller.user.id})
 
 
-def update_profile(backend: KakaoBackend, req: Request) -> Response:
-    """Store user properties; every key must be registered in the app, else ``-201`` (§4)."""
-    caller = authenticate(backend, req, admin=False)
+def _properties(req: Request, *, required: bool) -> dict[str, Any] | None:
     raw = req.param("properties")
     if not raw:
-        raise kapi_fail(-2, "properties is required")
+        if required:
+            raise kapi_fail(-2, "properties is required")
+        return None
     try:
         props = json.loads(raw)
     except ValueError:
         raise kapi_fail(-2, "invalid properties: not a JSON object") from None
     if not isinstance(props, dict):
         raise kapi_fail(-2, "invalid properties: not a JSON object")
-    backend.update_properties(caller, props)
+    return props
+
+
+def signup(backend: KakaoBackend, req: Request) -> Response:
+    """Sign up a preregistered user (apps with auto-link OFF); already a member → ``-102``."""
+    caller = authenticate(backend, req, admin=False)
+    backend.signup(caller, _properties(req, required=False))
+    return json_response({"id": caller.user.id})
+
+
+def update_profile(backend: KakaoBackend, req: Request) -> Response:
+    """Store user properties; every key must be registered in the app, else ``-201`` (§4)."""
+    caller = authenticate(backend, req, admin=False)
+    backend.update_properties(caller, _properties(req, required=True) or {})
     return json_response({"id": caller.user.id})
 
 
@@ -197,9 +213,25 @@ def revoke_service_terms(backend: KakaoBackend, req: Request) -> Response:
     return json_response({"id": caller.user.id, "revoked_service_terms": revoked})
 
 
-def shipping_address(backend: KakaoBackend, req: Request) -> Response:
-    """Addresses (default first, then newest), paged; no consent → only the needs-agreement flag."""
+def upgrade_service_terms(backend: KakaoBackend, req: Request) -> Response:
+    """Agree to optional service terms through the API (2025): ``agreed_by`` is ``KAPI``."""
     caller = authenticate(backend, req)
+    tags = _tags(req, caller, required=True) or []
+    agreed = backend.upgrade_service_terms(caller, tags)
+    terms = [
+        {"tag": tag, "agreed": True, "agreed_at": rfc3339(at), "agreed_by": "KAPI"}
+        for tag, at in agreed.items()
+    ]
+    return json_response({"id": caller.user.id, "agreed_service_terms": terms})
+
+
+def shipping_address(backend: KakaoBackend, req: Request) -> Response:
+    """Addresses (default first, then newest), paged; no consent → ``-402`` (or only the
+    needs-agreement flag with ``shipping_address_without_consent="needs_agreement"``)."""
+    caller = authenticate(backend, req)
+    consented = "shipping_address" in caller.link.consents
+    if not consented and backend.config.shipping_address_without_consent == "-402":
+        raise consent_required("USER_SHIPPING_ADDRESS", ["shipping_address"], caller.link.consents)
     address_id = int_param(req, "address_id", None, low=0)
     from_updated_at = int_param(req, "from_updated_at", 0, low=0) or 0
     page_size = int_param(req, "page_size", 10, low=2) or 10

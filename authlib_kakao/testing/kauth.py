@@ -14,6 +14,7 @@ from typing import Any
 
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.http import Request, Response, html, json_response, redirect
+from authlib_kakao.testing.lifecycle import SESSION_COOKIE
 from authlib_kakao.testing.state import App, User
 from authlib_kakao.testing.wire_errors import WireError, kauth_fail, page_fail
 
@@ -41,6 +42,7 @@ AUTHORIZE_PARAMS = (
     "service_terms",
     "code_challenge",
     "code_challenge_method",
+    "channel_public_id",
 )
 _TEMPLATE = Path(__file__).parent / "templates" / "consent.html"
 
@@ -53,9 +55,18 @@ def split_list(value: str | None) -> list[str]:
 def _validate(backend: KakaoBackend, params: dict[str, str]) -> tuple[App, list[str], list[str]]:
     """Check an authorize request; returns the app, requested scopes and prompts."""
     client_id = params.get("client_id", "")
-    app = backend.app_by_client_id(client_id)
-    if app is None:
+    found = backend.app_by_any_key(client_id)
+    if found is None:
         raise page_fail("KOE101", client_id=client_id or "null")
+    app, kind = found
+    if kind != "rest":
+        # The REST flow takes the REST API key; SDK keys log in through their SDKs.
+        raise page_fail("KOE008")
+    if not app.login_enabled:
+        raise page_fail("KOE004")
+    channels = split_list(params.get("channel_public_id"))
+    if channels and not set(channels) <= set(app.talk_channel_ids):
+        raise page_fail("KOE102")
     if params.get("redirect_uri") not in app.redirect_uris:
         raise page_fail("KOE006")
     response_type = params.get("response_type", "")
@@ -69,9 +80,12 @@ def _validate(backend: KakaoBackend, params: dict[str, str]) -> tuple[App, list[
     if unknown:
         raise page_fail("KOE205", scope=",".join(unknown))
     prompts = split_list(params.get("prompt"))
+    if any(p not in PROMPTS for p in prompts):
+        raise WireError(_back(params, "invalid_request", "invalid prompt"))
+    # Discovery advertises S256 only: plain (named, or implied by a bare challenge) is refused.
     method = params.get("code_challenge_method")
-    if any(p not in PROMPTS for p in prompts) or method not in (None, "S256", "plain"):
-        raise WireError(_back(params, "invalid_request", "invalid prompt or code_challenge_method"))
+    if (params.get("code_challenge") or method) and method != "S256":
+        raise WireError(_back(params, "invalid_request", "code_challenge_method must be S256"))
     return app, scopes, prompts
 
 
@@ -91,6 +105,8 @@ def _issue_code(
     agreed: list[str],
 ) -> Response:
     """The user agrees; redirect back to the app with a fresh code."""
+    if app.team_member_ids is not None and user.id not in app.team_member_ids:
+        raise page_fail("KOE005")
     backend.approve(app, user, agreed, split_list(params.get("service_terms")))
     code = backend.issue_code(
         app,
@@ -108,10 +124,11 @@ def authorize(backend: KakaoBackend, req: Request) -> Response:
     """Start a login: show the consent page, or (auto-approve mode) answer with a code at once."""
     params = dict(req.query)
     app, scopes, prompts = _validate(backend, params)
+    cookie = req.cookies.get(SESSION_COOKIE)
     if "none" in prompts:
-        return _prompt_none(backend, app, params, scopes)
+        return _prompt_none(backend, app, params, scopes, cookie)
     if backend.consent_page:
-        user = backend.session_user() if "login" not in prompts else None
+        user = backend.session_user(cookie) if "login" not in prompts else None
         return _render(backend, app, params, scopes, user)
     approval = backend.approval
     if approval.deny:
@@ -125,10 +142,10 @@ def authorize(backend: KakaoBackend, req: Request) -> Response:
 
 
 def _prompt_none(
-    backend: KakaoBackend, app: App, params: dict[str, str], scopes: list[str]
+    backend: KakaoBackend, app: App, params: dict[str, str], scopes: list[str], cookie: str | None
 ) -> Response:
     """``prompt=none``: no UI at all, so anything that needs the user is an error redirect."""
-    user = backend.session_user() if backend.consent_page else backend.approved_user()
+    user = backend.session_user(cookie) if backend.consent_page else backend.approved_user()
     if user is None:
         return _back(params, "login_required", "user authentication required.")
     if app.app_id not in user.links or backend.items_to_ask(app, user, scopes):
@@ -163,20 +180,46 @@ def _render(
 
 
 def consent(backend: KakaoBackend, req: Request) -> Response:
-    """The consent page's form: log in, tick items, Agree or Cancel."""
+    """The consent page's form: log in (unless the session cookie says who), tick items, Agree.
+
+    A successful login sets the session cookie on the emulator's host; the items the person
+    leaves ticked (plus the required ones) are what the code's token is scoped to.
+    """
     params = {k: v for k, v in req.form.items() if k in AUTHORIZE_PARAMS}
     app, scopes, _ = _validate(backend, params)
     if req.form.get("action") != "agree":
         return _back(params, "access_denied", "User denied access")
-    user = backend.sign_in(req.form.get("login_id", ""), req.form.get("password"))
-    if user is None:
-        return _render(
-            backend, app, params, scopes, None, "Kakao account or password is incorrect."
-        )
+    old_cookie = req.cookies.get(SESSION_COOKIE)
+    new_cookie: str | None = None
+    if req.form.get("password") is not None:
+        keep = req.form.get("keep_signed_in") in ("on", "true", "1")
+        signed_in = backend.sign_in(req.form.get("login_id", ""), req.form["password"], keep=keep)
+        if signed_in is None:
+            return _render(
+                backend, app, params, scopes, None, "Kakao account or password is incorrect."
+            )
+        backend.sign_out(old_cookie)  # a new login replaces the browser's old session
+        user, new_cookie = signed_in
+    else:
+        session_user = backend.session_user(old_cookie)
+        if session_user is None:
+            return _render(backend, app, params, scopes, None, "Log in to your Kakao account.")
+        user = session_user
     asked = backend.items_to_ask(app, user, scopes)
     ticked = set(req.form_list("item"))
     agreed = [i for i in asked if i in ticked or app.consent_items[i].required]
-    return _issue_code(backend, app, user, params, scopes, agreed)
+    response = _issue_code(backend, app, user, params, scopes, agreed)
+    if new_cookie is not None:
+        keep = req.form.get("keep_signed_in") in ("on", "true", "1")
+        response.headers["set-cookie"] = session_cookie(backend, new_cookie, keep=keep)
+    return response
+
+
+def session_cookie(backend: KakaoBackend, value: str, *, keep: bool = False) -> str:
+    """The ``Set-Cookie`` value for a Kakao Account session on the emulator's own host."""
+    cfg = backend.config
+    lifetime = cfg.web_session_lifetime_kept if keep else cfg.web_session_lifetime
+    return f"{SESSION_COOKIE}={value}; Path=/; Max-Age={lifetime}; HttpOnly; SameSite=Lax"
 
 
 def logout(backend: KakaoBackend, req: Request) -> Response:
@@ -188,8 +231,10 @@ def logout(backend: KakaoBackend, req: Request) -> Response:
     target = req.query.get("logout_redirect_uri", "")
     if target not in app.logout_redirect_uris:
         raise page_fail("KOE007")
-    backend.sign_out()
-    return redirect(target, {"state": req.query.get("state")})
+    backend.sign_out(req.cookies.get(SESSION_COOKIE))
+    response = redirect(target, {"state": req.query.get("state")})
+    response.headers["set-cookie"] = f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+    return response
 
 
 def _base_url(req: Request) -> str:
@@ -234,26 +279,35 @@ def openid_configuration(backend: KakaoBackend, req: Request) -> Response:
 
 
 def jwks(backend: KakaoBackend, req: Request) -> Response:
-    """The published signing keys, newest first."""
+    """The published signing keys, newest first; throttled like Kakao's (``jwks_rate_limit``)."""
+    backend.throttle("jwks", backend.config.jwks_rate_limit)
     return json_response(backend.keys.jwks())
 
 
 def tokeninfo(backend: KakaoBackend, req: Request) -> Response:
-    """Debug-only id_token check: the payload, or KOE400."""
+    """Debug-only id_token check: the payload, or KOE400; throttled (``tokeninfo_rate_limit``)."""
+    backend.throttle("tokeninfo", backend.config.tokeninfo_rate_limit)
     return json_response(backend.tokeninfo(req.form.get("id_token", "")))
 
 
 def token(backend: KakaoBackend, req: Request) -> Response:
     """``POST /oauth/token`` (reference §2): exchange a code or a refresh token for tokens."""
     form = req.form
-    app = backend.authenticate_client(form.get("client_id"), form.get("client_secret"))
+    app = backend.authenticate_client(
+        form.get("client_id"),
+        form.get("client_secret"),
+        platform=(form.get("android_key_hash"), form.get("ios_bundle_id")),
+    )
     grant_type = form.get("grant_type")
     if grant_type == "authorization_code":
+        if backend.key_kind(app, form) != "rest":
+            # Codes come from the REST flow's /oauth/authorize: no SDK key owns one.
+            raise kauth_fail("KOE320", code=form.get("code") or "")
         body = backend.exchange_code(
             app, form.get("code") or "", form.get("redirect_uri"), form.get("code_verifier")
         )
     elif grant_type == "refresh_token":
-        body = backend.refresh(app, form.get("refresh_token"))
+        body = backend.refresh(app, form.get("refresh_token"), key=backend.key_kind(app, form))
     else:
         raise kauth_fail("KOE001", f"unsupported grant_type: {grant_type}")
     return json_response(body)

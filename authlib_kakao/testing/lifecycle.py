@@ -25,7 +25,7 @@ import hmac
 import secrets
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from authlib_kakao.testing.keys import SigningKeys
@@ -39,10 +39,16 @@ from authlib_kakao.testing.state import (
     Link,
     RefreshToken,
     User,
+    WebSession,
 )
 from authlib_kakao.testing.wire_errors import kauth_fail
 
-__all__ = ["TokenLifecycle", "pkce_matches"]
+__all__ = ["SESSION_COOKIE", "TokenLifecycle", "pkce_matches"]
+
+# The cookie that carries the Kakao Account web session on the emulator's own host (Kakao's web
+# login cookie has this name on kakao.com).
+SESSION_COOKIE = "_kawlt"
+KEY_KINDS = ("rest", "native", "javascript")
 
 # Sweep dead codes and tokens once per this many issues, so memory follows only live ones.
 SWEEP_EVERY = 1000
@@ -76,11 +82,14 @@ class TokenLifecycle:
     refresh_token_issues: dict[tuple[int, int], deque[float]]
     issued_since_sweep: int
     approval: Approval
-    session_user_id: int | None
+    web_sessions: dict[str, WebSession]
     app: App
     user: User
 
     def app_by_client_id(self, client_id: str) -> App | None:
+        raise NotImplementedError  # KakaoBackend's
+
+    def app_by_any_key(self, key: str) -> tuple[App, str] | None:
         raise NotImplementedError  # KakaoBackend's
 
     def link(
@@ -90,13 +99,35 @@ class TokenLifecycle:
 
     # -- client authentication -----------------------------------------------------------------
 
-    def authenticate_client(self, client_id: str | None, client_secret: str | None) -> App:
-        """The app whose REST API key is ``client_id``; KOE101 / KOE010 when not."""
+    def authenticate_client(
+        self,
+        client_id: str | None,
+        client_secret: str | None,
+        *,
+        platform: tuple[str | None, str | None] = (None, None),
+    ) -> App:
+        """The app one of whose keys is ``client_id``; KOE101 / KOE010 / KOE009 when not.
+
+        The REST API key needs the client secret (when switched on); a native key needs a
+        registered platform instead (``platform``: the request's ``android_key_hash`` and
+        ``ios_bundle_id``), else KOE009; a JavaScript key needs neither.
+        """
         if not client_id:
             raise kauth_fail("KOE101", client_id="null")
-        app = self.app_by_client_id(client_id)
-        if app is None:
+        found = self.app_by_any_key(client_id)
+        if found is None:
             raise kauth_fail("KOE101", client_id=client_id)
+        app, kind = found
+        if kind == "native":
+            key_hash, bundle_id = platform
+            if not (
+                (key_hash and key_hash in app.android_key_hashes)
+                or (bundle_id and bundle_id in app.ios_bundle_ids)
+            ):
+                raise kauth_fail("KOE009")
+            return app
+        if kind == "javascript":
+            return app
         if app.client_secret is not None:
             given = client_secret or ""
             if not hmac.compare_digest(given.encode(), app.client_secret.encode()):
@@ -120,24 +151,45 @@ class TokenLifecycle:
         """Auto-approve mode: who logs in."""
         return self.users.get(self.approval.user_id or self.user.id)
 
-    def session_user(self) -> User | None:
-        """Consent-page mode: who is logged in to Kakao in "the browser"."""
-        return self.users.get(self.session_user_id or 0)
+    def session_user(self, cookie: str | None) -> User | None:
+        """Consent-page mode: who the browser presenting ``cookie`` is logged in to Kakao as."""
+        session = self.web_sessions.get(cookie or "")
+        if session is None:
+            return None
+        if session.expires_at <= self.clock.now():
+            self.web_sessions.pop(cookie or "", None)
+            return None
+        return self.users.get(session.user_id)
 
-    def sign_in(self, login_id: str, password: str | None) -> User | None:
-        """The consent page's login form: start the browser session, or None for bad credentials."""
+    def start_web_session(self, user: User, *, keep: bool = False) -> str:
+        """Log ``user`` in to Kakao in a browser; returns the session cookie's value.
+
+        The session lasts 24 h (``config.web_session_lifetime``), a month when ``keep``
+        ("stay signed in", ``config.web_session_lifetime_kept``), on the emulator's clock.
+        """
+        cfg = self.config
+        lifetime = cfg.web_session_lifetime_kept if keep else cfg.web_session_lifetime
+        cookie = secrets.token_urlsafe(32)
+        with self.lock:
+            self.web_sessions[cookie] = WebSession(user.id, self.clock.now() + lifetime)
+        return cookie
+
+    def sign_in(
+        self, login_id: str, password: str | None, *, keep: bool = False
+    ) -> tuple[User, str] | None:
+        """The login form: the user and a new session cookie, or None for bad credentials."""
         with self.lock:
             user = next(
                 (u for u in self.users.values() if u.login_id and u.login_id == login_id), None
             )
             if user is None or password != user.password:
                 return None
-            self.session_user_id = user.id
-            return user
+            return user, self.start_web_session(user, keep=keep)
 
-    def sign_out(self) -> None:
-        """Kakao-account logout: end the browser session."""
-        self.session_user_id = None
+    def sign_out(self, cookie: str | None) -> None:
+        """Kakao-account logout: end the session behind ``cookie``."""
+        with self.lock:
+            self.web_sessions.pop(cookie or "", None)
 
     @staticmethod
     def items_to_ask(app: App, user: User | None, scopes: list[str]) -> list[str]:
@@ -164,8 +216,16 @@ class TokenLifecycle:
         app: App | None = None,
         scopes: Iterable[str] | None = None,
         openid: bool = False,
+        key: str = "rest",
     ) -> dict[str, Any]:
-        """Tokens without an authorize round trip; Kakao's token response body."""
+        """Tokens without an authorize round trip; Kakao's token response body.
+
+        ``key`` is the app key the login used: ``"rest"`` (REST API key), or ``"native"`` /
+        ``"javascript"`` for an SDK login, whose id_token ``aud`` is that key and whose access
+        token lives as long as the SDK's (``config.native_access_token_lifetime``, ...).
+        """
+        if key not in KEY_KINDS:
+            raise ValueError(f"key must be one of {', '.join(KEY_KINDS)}, not {key!r}")
         target_app = app or self.app
         target_user = user or self.user
         with self.lock:
@@ -174,7 +234,7 @@ class TokenLifecycle:
             granted = list(scopes) if scopes is not None else agreed
             if openid and "openid" not in granted:
                 granted.append("openid")
-            return self.grant_tokens(target_app, target_user, granted, nonce=None)
+            return self.grant_tokens(target_app, target_user, granted, nonce=None, key=key)
 
     # -- codes ---------------------------------------------------------------------------------
 
@@ -221,7 +281,10 @@ class TokenLifecycle:
             )
             if code is None or code.app_id != app.app_id or expired:
                 raise kauth_fail("KOE320", code=code_value)
-            if redirect_uri != code.redirect_uri:
+            # A missing redirect_uri is accepted (python-social-auth never sends one); only a
+            # different one is KOE303, unless config.require_token_redirect_uri.
+            missing = redirect_uri is None and not self.config.require_token_redirect_uri
+            if not missing and redirect_uri != code.redirect_uri:
                 raise kauth_fail("KOE303")
             if code.code_challenge is not None and not pkce_matches(
                 code_verifier, code.code_challenge, code.code_challenge_method
@@ -240,7 +303,7 @@ class TokenLifecycle:
         """The authorization-code grant: consume the code, check the issue limit, issue tokens."""
         with self.lock:
             code, user = self.consume_code(app, code_value, redirect_uri, code_verifier)
-            self.check_issue_rate("access", app.app_id, user.id)
+            self.check_issue_rate(("access",), app.app_id, user.id)
             return self.grant_tokens(
                 app, user, code.scopes, nonce=code.nonce, auth_time=code.auth_time
             )
@@ -253,6 +316,7 @@ class TokenLifecycle:
         *,
         nonce: str | None,
         auth_time: float | None = None,
+        key: str = "rest",
     ) -> dict[str, Any]:
         """Issue an access + refresh token (and id_token) for ``user``; the code-grant body."""
         with self.lock:
@@ -262,34 +326,51 @@ class TokenLifecycle:
             with_id_token = app.oidc and ("openid" in scopes or cfg.id_token_without_openid_scope)
             auth_time = now if auth_time is None else auth_time
             refresh = self._new_refresh_token(app, user, scopes, with_id_token, auth_time)
-            access = self._new_access_token(app, user, scopes, refresh.token)
+            refresh.key = key
+            access = self._new_access_token(app, user, scopes, refresh.token, key)
             body: dict[str, Any] = {
                 "token_type": "bearer",
                 "access_token": access.token,
-                "expires_in": cfg.access_token_lifetime,
+                "expires_in": self.access_lifetime(key),
                 "refresh_token": refresh.token,
                 "refresh_token_expires_in": cfg.refresh_token_lifetime,
             }
             if with_id_token:
-                body["id_token"] = self.sign_id_token(app, user, auth_time=auth_time, nonce=nonce)
+                body["id_token"] = self.sign_id_token(
+                    app, user, auth_time=auth_time, nonce=nonce, key=key
+                )
             if scopes:
                 body["scope"] = " ".join(scopes)
             return body
 
-    def refresh(self, app: App, presented: str | None) -> dict[str, Any]:
-        """The refresh grant: a new access token, and a new refresh token near the old one's end."""
+    @staticmethod
+    def key_kind(app: App, form: Mapping[str, str]) -> str:
+        """Which of ``app``'s keys a token request's ``client_id`` is."""
+        client_id = form.get("client_id")
+        if client_id and client_id == app.native_key:
+            return "native"
+        if client_id and client_id == app.javascript_key:
+            return "javascript"
+        return "rest"
+
+    def refresh(self, app: App, presented: str | None, key: str = "rest") -> dict[str, Any]:
+        """The refresh grant: a new access token, and a new refresh token near the old one's end.
+
+        A refresh token is refreshed only with the app key it was issued to (``key``).
+        """
         if not presented:
             raise kauth_fail("KOE319")
         with self.lock:
             cfg = self.config
             old = self.refresh_tokens.get(presented)
             now = self.clock.now()
-            if old is None or old.app_id != app.app_id or old.expires_at <= now:
+            if old is None or old.app_id != app.app_id or old.expires_at <= now or old.key != key:
                 raise kauth_fail("KOE322")
             user = self.users.get(old.user_id)
             if user is None or app.app_id not in user.links:
                 raise kauth_fail("KOE322")
-            self.check_issue_rate("refresh", app.app_id, user.id)
+            # A refresh issues an access token too: it counts toward both limits (§7).
+            self.check_issue_rate(("access", "refresh"), app.app_id, user.id)
             self.sweep()
             refresh = old
             body: dict[str, Any] = {"token_type": "bearer"}
@@ -298,14 +379,15 @@ class TokenLifecycle:
                 refresh = self._new_refresh_token(
                     app, user, old.scopes, old.id_token, old.auth_time
                 )
+                refresh.key = old.key
                 body["refresh_token"] = refresh.token
                 body["refresh_token_expires_in"] = cfg.refresh_token_lifetime
-            access = self._new_access_token(app, user, old.scopes, refresh.token)
+            access = self._new_access_token(app, user, old.scopes, refresh.token, old.key)
             body["access_token"] = access.token
-            body["expires_in"] = cfg.access_token_lifetime
+            body["expires_in"] = self.access_lifetime(old.key)
             if old.id_token:
                 body["id_token"] = self.sign_id_token(
-                    app, user, auth_time=old.auth_time, nonce=None
+                    app, user, auth_time=old.auth_time, nonce=None, key=old.key
                 )
             if cfg.refresh_returns_scope and old.scopes:
                 body["scope"] = " ".join(old.scopes)
@@ -322,10 +404,19 @@ class TokenLifecycle:
         self.refresh_tokens[refresh.token] = refresh
         return refresh
 
+    def access_lifetime(self, key: str) -> int:
+        """Access (and id_token) lifetime for a login with the app's ``key`` kind (§2.6)."""
+        cfg = self.config
+        if key == "native":
+            return cfg.native_access_token_lifetime
+        if key == "javascript":
+            return cfg.javascript_access_token_lifetime
+        return cfg.access_token_lifetime
+
     def _new_access_token(
-        self, app: App, user: User, scopes: list[str], refresh_token: str
+        self, app: App, user: User, scopes: list[str], refresh_token: str, key: str = "rest"
     ) -> AccessToken:
-        expires_at = self.clock.now() + self.config.access_token_lifetime
+        expires_at = self.clock.now() + self.access_lifetime(key)
         access = AccessToken(
             secrets.token_urlsafe(32), app.app_id, user.id, expires_at, scopes, refresh_token
         )
@@ -357,24 +448,32 @@ class TokenLifecycle:
 
     # -- limits and housekeeping -----------------------------------------------------------------
 
-    def check_issue_rate(self, kind: str, app_id: int, user_id: int) -> None:
-        """Count one ``kind`` ("access" or "refresh") issue for the user; KOE237 over the limit."""
+    def check_issue_rate(self, kinds: Iterable[str], app_id: int, user_id: int) -> None:
+        """Count one issue of each of ``kinds`` ("access", "refresh"); KOE237 over any limit.
+
+        Every limit is checked before any is counted, so a refused grant counts nowhere.
+        """
         cfg = self.config
-        if kind == "access":
-            counters, limit = self.access_token_issues, cfg.access_token_rate_limit
-        else:
-            counters, limit = self.refresh_token_issues, cfg.refresh_token_rate_limit
-        if limit is None:
-            return
-        count, window = limit
+        limits = {
+            "access": (self.access_token_issues, cfg.access_token_rate_limit),
+            "refresh": (self.refresh_token_issues, cfg.refresh_token_rate_limit),
+        }
         with self.lock:
             now = self.clock.now()
-            issued = counters.setdefault((app_id, user_id), deque())
-            while issued and issued[0] <= now - window:
-                issued.popleft()
-            if len(issued) >= count:
-                raise kauth_fail("KOE237")
-            issued.append(now)
+            counted: list[deque[float]] = []
+            for kind in kinds:
+                counters, limit = limits[kind]
+                if limit is None:
+                    continue
+                count, window = limit
+                issued = counters.setdefault((app_id, user_id), deque())
+                while issued and issued[0] <= now - window:
+                    issued.popleft()
+                if len(issued) >= count:
+                    raise kauth_fail("KOE237")
+                counted.append(issued)
+            for issued in counted:
+                issued.append(now)
 
     def sweep(self) -> None:
         """Drop dead codes and tokens, once per :data:`SWEEP_EVERY` issues (amortised)."""
@@ -393,18 +492,22 @@ class TokenLifecycle:
     # -- id_tokens -------------------------------------------------------------------------------
 
     def id_token_claims(
-        self, app: App, user: User, *, auth_time: float, nonce: str | None
+        self, app: App, user: User, *, auth_time: float, nonce: str | None, key: str = "rest"
     ) -> dict[str, Any]:
-        """Kakao's id_token payload: identity claims plus the profile claims the user agreed to."""
+        """Kakao's id_token payload: identity claims plus the profile claims the user agreed to.
+
+        ``aud`` is the app key the login used (§3.3): the REST API key, or an SDK's key.
+        """
         now = int(self.clock.now())
         link = user.links.get(app.app_id)
         consents = link.consents if link else set()
+        audience = {"native": app.native_key, "javascript": app.javascript_key}.get(key)
         claims: dict[str, Any] = {
             "iss": self.config.issuer,
-            "aud": app.client_id,
+            "aud": audience or app.client_id,
             "sub": str(user.id),
             "iat": now,
-            "exp": now + self.config.access_token_lifetime,
+            "exp": now + self.access_lifetime(key),
             "auth_time": int(auth_time),
         }
         if nonce:
@@ -418,9 +521,12 @@ class TokenLifecycle:
             claims["email"] = user.email
         return claims
 
-    def sign_id_token(self, app: App, user: User, *, auth_time: float, nonce: str | None) -> str:
-        """A signed id_token for ``user`` at ``app``."""
-        return self.keys.sign(self.id_token_claims(app, user, auth_time=auth_time, nonce=nonce))
+    def sign_id_token(
+        self, app: App, user: User, *, auth_time: float, nonce: str | None, key: str = "rest"
+    ) -> str:
+        """A signed id_token for ``user`` at ``app`` (``aud``: the ``key`` kind's app key)."""
+        claims = self.id_token_claims(app, user, auth_time=auth_time, nonce=nonce, key=key)
+        return self.keys.sign(claims)
 
     def tokeninfo(self, id_token: str) -> dict[str, Any]:
         """The payload of an id_token this emulator signed and that has not expired; else KOE400."""

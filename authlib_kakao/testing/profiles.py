@@ -23,6 +23,7 @@ __all__ = [
     "LEGACY_PROPERTIES",
     "PropertyKeyError",
     "app_user_body",
+    "group_user_token",
     "kakao_account",
     "oidc_userinfo_body",
     "parse_property_keys",
@@ -45,12 +46,22 @@ ACCOUNT_GROUPS: dict[str, tuple[str, ...]] = {
     "birthyear": ("birthyear",),
     "gender": ("gender",),
     "phone_number": ("phone_number",),
+    "ci": ("account_ci",),
+    "legal_name": ("legal_name",),
+    "legal_birth_date": ("legal_birth_date",),
+    "legal_gender": ("legal_gender",),
+    "is_korean": ("is_korean",),
 }
+
+# What a preregistered user (auto-link OFF, not signed up) shows (reference §4.1).
+PREREGISTERED_GROUPS = frozenset({"profile", "email"})
 
 # Deprecated user properties Kakao still fills from the profile (reference §4.1).
 LEGACY_PROPERTIES = ("nickname", "profile_image", "thumbnail_image")
 
-_TOP_LEVEL_KEYS = frozenset({"id", "has_signed_up", "connected_at", "synched_at", "for_partner"})
+_TOP_LEVEL_KEYS = frozenset(
+    {"id", "has_signed_up", "connected_at", "synched_at", "for_partner", "group_user_token"}
+)
 
 
 class PropertyKeyError(ValueError):
@@ -142,7 +153,7 @@ def _profile(account: dict[str, Any], user: User, app: App, link: Link, secure: 
             profile["profile_image_url"] = full
         profile["is_default_image"] = user.is_default_image
     if legacy_agreed or nick_agreed:
-        profile["is_default_nickname"] = user.nickname is None
+        profile["is_default_nickname"] = user.is_default_nickname or user.nickname is None
     if profile:
         account["profile"] = profile
 
@@ -178,8 +189,20 @@ def kakao_account(
         },
         "gender": {"gender": user.gender},
         "phone_number": {"phone_number": user.phone_number},
+        "ci": {
+            "ci": user.ci,
+            "ci_authenticated_at": None
+            if user.ci_authenticated_at is None
+            else rfc3339(user.ci_authenticated_at),
+        },
+        "legal_name": {"legal_name": user.legal_name},
+        "legal_birth_date": {"legal_birth_date": user.legal_birth_date},
+        "legal_gender": {"legal_gender": user.legal_gender},
+        "is_korean": {"is_korean": user.is_korean},
     }
     for group, values in fields.items():
+        if not link.signed_up and group not in PREREGISTERED_GROUPS:
+            continue
         shown, agreed = _item_state(app, link, ACCOUNT_GROUPS[group])
         if shown and selection.wants_group(group):
             _simple(account, group, agreed, values)
@@ -220,19 +243,33 @@ def user_me_body(
 ) -> dict[str, Any]:
     """The ``/v2/user/me`` body (reference §4.1) for ``user`` as ``app`` sees them."""
     selection = _Selection(property_keys)
-    body: dict[str, Any] = {"id": user.id, "connected_at": rfc3339(link.connected_at)}
+    asked = set(property_keys or ())
+    body: dict[str, Any] = {"id": user.id}
+    # has_signed_up only on apps with auto-link OFF (§4.1).
+    if not app.auto_link and (selection.everything or "has_signed_up" in asked):
+        body["has_signed_up"] = link.signed_up
+    body["connected_at"] = rfc3339(link.connected_at)
+    if link.synched_at is not None and (selection.everything or "synched_at" in asked):
+        body["synched_at"] = rfc3339(link.synched_at)
     wants_account = selection.all_account or bool(selection.groups)
     if wants_account:
         account = kakao_account(user, app, link, secure=secure, keys=property_keys)
         if account:
             body["kakao_account"] = account
-    properties = _properties(user, app, link, selection)
+    properties = _properties(user, app, link, selection) if link.signed_up else {}
     if properties:
         body["properties"] = properties
-    wants_partner = selection.everything or "for_partner" in (property_keys or ())
-    if wants_partner and "talk_message" in link.consents:
+    wants_partner = selection.everything or "for_partner" in asked
+    if wants_partner and ("talk_message" in link.consents or not link.signed_up):
         body["for_partner"] = {"uuid": partner_uuid(app, user)}
+    if app.app_group and (selection.everything or "group_user_token" in asked):
+        body["group_user_token"] = group_user_token(app.app_group, user)
     return body
+
+
+def group_user_token(group: str, user: User) -> str:
+    """A stable token naming ``user`` across the apps of ``group`` (same for every app in it)."""
+    return hashlib.sha256(f"group:{group}:{user.id}".encode()).hexdigest()[:40]
 
 
 def app_user_body(
@@ -240,7 +277,12 @@ def app_user_body(
 ) -> dict[str, Any]:
     """One ``/v2/app/users`` element: id and connected_at, plus the asked-for profile parts."""
     if property_keys is None:
-        return {"id": user.id, "connected_at": rfc3339(link.connected_at)}
+        body: dict[str, Any] = {"id": user.id, "connected_at": rfc3339(link.connected_at)}
+        if link.synched_at is not None:
+            body["synched_at"] = rfc3339(link.synched_at)
+        if app.app_group:
+            body["group_user_token"] = group_user_token(app.app_group, user)
+        return body
     return user_me_body(user, app, link, property_keys=property_keys)
 
 
@@ -319,7 +361,7 @@ def service_terms_body(
         }
         if agreed_at is not None:
             entry["agreed_at"] = rfc3339(agreed_at)
-            entry["agreed_by"] = "KAUTH"
+            entry["agreed_by"] = link.service_terms_by.get(tag, "KAUTH")
         terms.append(entry)
     return {"id": user.id, "service_terms": terms}
 

@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from authlib_kakao.core.consent_items import CONSENT_ITEMS
+
 __all__ = [
     "AccessToken",
     "App",
@@ -24,23 +26,8 @@ __all__ = [
     "RefreshToken",
     "ServiceTerm",
     "User",
+    "WebSession",
 ]
-
-# Kakao's consent item ids (reference §7) with the display name Kakao shows and the user field each
-# one unlocks in /v2/user/me.
-DEFAULT_CONSENT_ITEMS: tuple[tuple[str, str], ...] = (
-    ("profile_nickname", "닉네임"),
-    ("profile_image", "프로필 사진"),
-    ("account_email", "카카오계정(이메일)"),
-    ("name", "이름"),
-    ("gender", "성별"),
-    ("age_range", "연령대"),
-    ("birthday", "생일"),
-    ("birthyear", "출생 연도"),
-    ("phone_number", "카카오계정(전화번호)"),
-    ("shipping_address", "배송지정보"),
-    ("talk_message", "카카오톡 메시지 전송"),
-)
 
 
 class Clock:
@@ -90,6 +77,9 @@ class EmulatorConfig:
 
     issuer: str = "https://kauth.kakao.com"
     access_token_lifetime: int = 21599
+    # SDK logins (reference §2.6): native apps 12 h; JavaScript 2 h (UNCONFIRMED).
+    native_access_token_lifetime: int = 43199
+    javascript_access_token_lifetime: int = 7199
     refresh_token_lifetime: int = 5183999
     code_lifetime: int = 600  # UNCONFIRMED in Kakao's docs; third-party notes say 10 minutes
     refresh_rotation_window: int = 30 * 24 * 3600  # a new refresh token when less than this is left
@@ -104,6 +94,30 @@ class EmulatorConfig:
     id_token_without_openid_scope: bool = False
     refresh_returns_scope: bool = False  # Kakao's refresh sample has no `scope`
     webhook_timeout: float = 3.0  # seconds Kakao waits for the unlink webhook's answer (§6.1)
+    # What a reset starts from: the default app's and the default user's presets (presets.py).
+    app_preset: str = "personal"
+    user_preset: str = "default"
+    # App fields the default app gets on every reset, over its preset (the standalone emulator's
+    # command line lands here): redirect_uris / logout_redirect_uris are added to the defaults,
+    # consent_items may be scope ids, service_terms tags.
+    app_settings: dict[str, Any] = field(default_factory=dict)
+    # The Kakao Account web session behind the consent page's cookie: 24 h, or a month with
+    # "stay signed in" (reference §1.2, §7).
+    web_session_lifetime: int = 24 * 3600
+    web_session_lifetime_kept: int = 30 * 24 * 3600
+    # python-social-auth sends no redirect_uri with the code and Kakao accepts that; only a
+    # different one is KOE303. True refuses a missing one as well.
+    require_token_redirect_uri: bool = False
+    # "Too frequent" JWKS / tokeninfo requests "may be blocked" (§3.2, §3.4), numbers undocumented:
+    # (count, seconds) per emulator on its clock, answered with HTTP 429 KOE237. None: no limit.
+    jwks_rate_limit: tuple[int, float] | None = (10, 60.0)
+    tokeninfo_rate_limit: tuple[int, float] | None = (10, 60.0)
+    # Shipping addresses without the `shipping_address` consent: "-402" (HTTP 403 with
+    # required_scopes) or "needs_agreement" (HTTP 200 with only the flag).
+    shipping_address_without_consent: str = "-402"
+    # Apps with auto-link OFF: preregistered users not signed up within this many seconds are
+    # unlinked (webhook referrer_type INCOMPLETE_SIGN_UP).
+    signup_deadline: int = 24 * 3600
 
 
 @dataclass
@@ -115,6 +129,13 @@ class ConsentItem:
     required: bool = False
     type: str = "PRIVACY"  # or "SERVICE"
 
+    @classmethod
+    def from_table(cls, scope_id: str, *, required: bool = False) -> ConsentItem:
+        """The item as Kakao's table (``authlib_kakao.core.consent_items``) names it."""
+        row = CONSENT_ITEMS.get(scope_id)
+        name = row.display_name if row else scope_id
+        return cls(scope_id, name, required=required, type=row.type if row else "PRIVACY")
+
 
 @dataclass
 class ServiceTerm:
@@ -124,7 +145,8 @@ class ServiceTerm:
     required: bool = False
 
 
-KEY_FIELDS = ("client_id", "admin_key")  # the App fields an app is looked up by
+# The App fields an app is looked up by.
+KEY_FIELDS = ("client_id", "admin_key", "native_key", "javascript_key")
 
 
 @dataclass
@@ -135,7 +157,11 @@ class App:
     client_id: str  # the REST API key
     admin_key: str
     client_secret: str | None = None  # None: "Client Secret" switched off
-    extra_audiences: list[str] = field(default_factory=list)  # native / JavaScript keys
+    extra_audiences: list[str] = field(default_factory=list)  # other aud values id_tokens may carry
+    native_key: str | None = None  # the second app keys: SDK logins (id_token aud = this key)
+    javascript_key: str | None = None
+    android_key_hashes: list[str] = field(default_factory=list)  # registered platforms (KOE009)
+    ios_bundle_ids: list[str] = field(default_factory=list)
     redirect_uris: list[str] = field(default_factory=list)
     logout_redirect_uris: list[str] = field(default_factory=list)
     consent_items: dict[str, ConsentItem] = field(default_factory=dict)
@@ -144,6 +170,15 @@ class App:
     service_terms: dict[str, ServiceTerm] = field(default_factory=dict)
     webhook_url: str | None = None
     webhook_method: str = "POST"
+    preset: str = "custom"  # the preset it was made from (presets.py)
+    biz: bool = False  # a Biz app: may configure items whose access is "biz" (core table)
+    kakao_sync: bool = False  # Kakao Sync: /v2/user/me carries synched_at
+    auto_link: bool = True  # OFF: users stay preregistered until POST /v1/user/signup
+    login_enabled: bool = True  # Kakao Login switched on in the console (else KOE004)
+    team_member_ids: list[int] | None = None  # a test app: only these users may log in (KOE005)
+    talk_channel_ids: list[str] = field(default_factory=list)  # linked channels (else KOE102)
+    allow_under_14: bool = True  # False: users under 14 get -406
+    app_group: str | None = None  # a group app: users carry group_user_token
 
     def __setattr__(self, name: str, value: Any) -> None:
         # The backend looks apps up by client_id and admin_key in dicts; a test that edits a key
@@ -163,7 +198,10 @@ class Link:
 
     connected_at: float
     consents: set[str] = field(default_factory=set)
+    signed_up: bool = True  # False: preregistered on an auto-link OFF app, not signed up yet
+    synched_at: float | None = None  # Kakao Sync: when the user's data was last synced
     service_terms: dict[str, float] = field(default_factory=dict)  # tag -> agreed_at
+    service_terms_by: dict[str, str] = field(default_factory=dict)  # tag -> "KAUTH" | "KAPI"
     properties: dict[str, str] = field(default_factory=dict)
 
 
@@ -176,6 +214,7 @@ class User:
     profile_image_url: str | None = None
     thumbnail_image_url: str | None = None
     is_default_image: bool = False
+    is_default_nickname: bool = False
     email: str | None = None
     is_email_valid: bool = True
     is_email_verified: bool = True
@@ -186,6 +225,13 @@ class User:
     birthyear: str | None = None
     gender: str | None = None
     phone_number: str | None = None  # "+82 10-1234-5678"
+    ci: str | None = None  # connecting information (account_ci)
+    ci_authenticated_at: float | None = None
+    legal_name: str | None = None  # partner-only fields (legal_*, is_korean)
+    legal_birth_date: str | None = None  # yyyyMMdd
+    legal_gender: str | None = None
+    is_korean: bool | None = None
+    sanctioned: bool = False  # a restricted Kakao Account: kapi answers -4
     login_id: str | None = None  # what the consent page's login form accepts
     password: str = "password"
     shipping_addresses: list[dict[str, Any]] = field(default_factory=list)
@@ -214,6 +260,7 @@ class AccessToken:
     expires_at: float
     scopes: list[str]
     refresh_token: str | None = None
+    key: str = "rest"  # the app key the login used: "rest", "native" or "javascript"
 
 
 @dataclass
@@ -225,6 +272,7 @@ class RefreshToken:
     scopes: list[str]
     id_token: bool  # the original grant had an id_token, so refreshes return one too
     auth_time: float = 0.0
+    key: str = "rest"  # the app key the login used: "rest", "native" or "javascript"
 
 
 @dataclass
@@ -237,6 +285,16 @@ class Fault:
     drop: bool = False  # close the connection without an answer
     times: int | None = 1
     hang: bool = False  # answer only once the emulator is reset or stops serving
+    kapi_error: int | None = None  # answer this documented kapi code (status, headers as Kakao)
+    kauth_error: str | None = None  # answer this documented KOE code
+    content_type: str | None = None  # for a literal body (default: JSON when it parses as JSON)
+
+    @property
+    def answers(self) -> bool:
+        """Whether the fault answers in the handler's place (else it only slows or cuts)."""
+        return any(
+            v is not None for v in (self.status, self.body, self.kapi_error, self.kauth_error)
+        )
 
 
 @dataclass(frozen=True)
@@ -256,3 +314,11 @@ class Approval:
     user_id: int | None = None  # None: the default user
     consents: list[str] | None = None  # None: everything asked for
     deny: bool = False  # press "Cancel"
+
+
+@dataclass
+class WebSession:
+    """A Kakao Account web session: the consent page's login, bound to a cookie."""
+
+    user_id: int
+    expires_at: float

@@ -18,6 +18,23 @@ def harness(request: pytest.FixtureRequest, kakao_emulator: KakaoEmulator) -> Ha
     return FRAMEWORKS[request.param](kakao_emulator.url)
 
 
+@pytest.fixture(autouse=True)
+def integration_presets(request: pytest.FixtureRequest, kakao_emulator: KakaoEmulator) -> None:
+    """These tests log in headless (auto-approve) to a Biz app with every item, service terms
+    and OIDC on, as a user who agreed to everything: chosen here, explicitly (a test's own
+    ``kakao_emulator`` marker wins)."""
+    emu = kakao_emulator
+    marker = request.node.get_closest_marker("kakao_emulator")
+    chosen = set(marker.kwargs) if marker else set()
+    if "app_preset" not in chosen:
+        emu.config.app_preset = "kakao_sync"
+    if "user_preset" not in chosen:
+        emu.config.user_preset = "agreed_all"
+    if not chosen & {"auto_approve", "consent_page"}:
+        emu.auto_approve = True
+    emu.reset()
+
+
 @pytest.fixture
 def build(harness: Harness, kakao_emulator: KakaoEmulator) -> Callable[..., Any]:
     """``build(**register_kwargs)``: the app with the emulator's default app keys."""

@@ -17,10 +17,23 @@ from wire import ASGI_BASE_URL, SyncASGITransport
 
 from authlib_kakao.testing import KakaoEmulator
 
+# The rule-by-rule suites were written for a Kakao Sync app (every consent item, service terms,
+# OIDC on) whose default user agreed to everything, logging in headless (auto-approve). They pick
+# that explicitly; a test's own marker (app_preset=..., user_preset=..., consent_page=...) wins.
+RULE_SUITE_SETUP = {"app_preset": "kakao_sync", "user_preset": "agreed_all"}
+
 
 @pytest.fixture
-def emu(kakao_emulator: KakaoEmulator) -> KakaoEmulator:
+def emu(request: pytest.FixtureRequest, kakao_emulator: KakaoEmulator) -> KakaoEmulator:
     """The plugin's freshly reset emulator (served: ``emu.url``), its clock frozen."""
+    marker = request.node.get_closest_marker("kakao_emulator")
+    chosen = set(marker.kwargs) if marker else set()
+    for name, value in RULE_SUITE_SETUP.items():
+        if name not in chosen:
+            setattr(kakao_emulator.config, name, value)
+    if not chosen & {"auto_approve", "consent_page"}:
+        kakao_emulator.auto_approve = True
+    kakao_emulator.reset()
     kakao_emulator.clock.freeze()
     return kakao_emulator
 

@@ -90,7 +90,7 @@ def test_reset_ends_the_consent_page_session(emu: KakaoEmulator, kauth: Kauth) -
     emu.consent_page = True
     page = kauth.authorize()
     assert page.status_code == 200
-    emu.state.sign_in("user@example.com", "password")
+    kauth.client.cookies.update(emu.sign_in())  # the browser's Kakao session cookie
     assert "code" in kauth.redirect_params(kauth.authorize(prompt="none"))
 
     emu.reset()

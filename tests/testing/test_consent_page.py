@@ -33,7 +33,7 @@ class FormReader(HTMLParser):
             self.action = a.get("action") or ""
         if tag == "input" and a.get("type") == "hidden":
             self.fields.append((a["name"] or "", a.get("value") or ""))
-        if tag == "input" and a.get("type") == "checkbox":
+        if tag == "input" and a.get("type") == "checkbox" and a.get("name") == "item":
             self.checkboxes[a.get("value") or ""] = "disabled" in a
 
 

@@ -164,6 +164,7 @@ def test_ref_7_user_ids_rate_limit_is_per_app(emu: KakaoEmulator, kapi: Kapi) ->
 # --- /v2/app/users ------------------------------------------------------------------------------
 
 
+@pytest.mark.kakao_emulator(app_preset="biz")  # not Kakao Sync: no synched_at
 def test_ref_4_app_users_bare_array_by_default(emu: KakaoEmulator, kapi: Kapi) -> None:
     second = full_user(emu)
     stranger = full_user(emu, linked=False)

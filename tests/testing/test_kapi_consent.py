@@ -281,6 +281,7 @@ def test_ref_4_shipping_address_bad_params_are_minus_2(
     assert response.json()["code"] == -2
 
 
+@pytest.mark.kakao_emulator(shipping_address_without_consent="needs_agreement")
 def test_ref_4_shipping_address_without_consent_only_flags_it(
     emu: KakaoEmulator, kapi: Kapi
 ) -> None:

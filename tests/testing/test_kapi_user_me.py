@@ -116,7 +116,10 @@ def test_ref_4_1_items_the_app_does_not_configure_leave_no_trace(
     emu: KakaoEmulator, kapi: Kapi
 ) -> None:
     app = emu.add_app(
-        consent_items={"profile_nickname": ConsentItem("profile_nickname", "닉네임", required=True)}
+        preset="biz",  # not Kakao Sync: no synched_at either
+        consent_items={
+            "profile_nickname": ConsentItem("profile_nickname", "닉네임", required=True)
+        },
     )
     user = full_user(emu, app=app)
 
@@ -266,7 +269,7 @@ def test_ref_5_2_bad_bearer_is_401_minus_401_with_www_authenticate(
 
     assert response.status_code == 401
     assert response.headers["content-type"] == JSON_CT
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert response.headers["www-authenticate"] == "Bearer error=invalid_token"
     assert response.json() == INVALID_TOKEN
 
 

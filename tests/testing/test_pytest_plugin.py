@@ -39,15 +39,18 @@ def test_server_is_shared_across_tests(kakao_emulator, kakao_emulator_server):
     assert kakao_emulator is kakao_emulator_server
 
 
-@pytest.mark.kakao_emulator(access_token_lifetime=60, consent_page=True)
+@pytest.mark.kakao_emulator(access_token_lifetime=60, auto_approve=True, app_preset="biz")
 def test_marker_configures_the_emulator(kakao_emulator):
     assert kakao_emulator.config.access_token_lifetime == 60
-    assert kakao_emulator.consent_page is True
+    assert kakao_emulator.auto_approve is True
+    assert kakao_emulator.app.preset == "biz"
 
 
 def test_marker_settings_do_not_leak(kakao_emulator):
     assert kakao_emulator.config.access_token_lifetime == 21599
-    assert kakao_emulator.consent_page is False
+    # The default is Kakao in a browser: the consent page, a personal app.
+    assert kakao_emulator.auto_approve is False
+    assert kakao_emulator.app.preset == "personal"
 """
 
 
@@ -69,7 +72,7 @@ def test_installed_plugin_loads_by_itself_with_its_marker_help(
 
     result = pytester.runpytest_subprocess("--markers")
 
-    result.stdout.fnmatch_lines(["*kakao_emulator(consent_page=False*"])
+    result.stdout.fnmatch_lines(["*kakao_emulator(auto_approve=False*"])
 
 
 def test_disabled_plugin_gives_no_fixture(pytester: pytest.Pytester) -> None:

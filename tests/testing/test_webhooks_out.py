@@ -248,3 +248,48 @@ def test_ref_6_1_no_webhook_when_the_service_unlinks_through_the_api(
 
     assert response.json() == {"id": emu.user.id}
     assert receiver.hits == []
+
+
+def test_ref_6_1_preregistered_users_unlinked_after_24_hours_get_incomplete_sign_up(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    emu.app.auto_link = False
+    late = emu.add_user(preset="agreed_all")
+    emu.clock.advance(3600)
+    on_time = emu.add_user(preset="agreed_all")
+    emu.clock.advance(23 * 3600)
+
+    statuses = emu.expire_preregistrations()
+
+    assert statuses == [200]
+    [hit] = receiver.hits
+    assert parse_qs(hit.body.decode())["referrer_type"] == ["INCOMPLETE_SIGN_UP"]
+    assert parse_qs(hit.body.decode())["user_id"] == [str(late.id)]
+    assert emu.app.app_id not in late.links
+    assert emu.app.app_id in on_time.links
+
+
+def test_ref_6_1_the_control_plane_unlinks_and_calls_the_webhook(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    arrived = threading.Event()
+    receiver.on_hit = lambda hit: arrived.set()
+    assert emu.url is not None
+    user = emu.add_user(preset="agreed_all")
+
+    with httpx.Client(base_url=emu.url) as client:
+        answer = client.post(
+            "/_emulator/unlink_from_kakao",
+            json={"user_id": user.id, "referrer_type": "UNLINK_FROM_ADMIN"},
+        )
+        assert arrived.wait(10)
+        assert emu.app.app_id not in user.links
+        deliveries: list[dict[str, object]] = []
+        for _ in range(10_000):  # the sender records the status right after the receiver answers
+            deliveries = client.get("/_emulator/webhooks").json()
+            if deliveries:
+                break
+
+    assert answer.status_code == 200
+    assert parse_qs(receiver.hits[0].body.decode())["referrer_type"] == ["UNLINK_FROM_ADMIN"]
+    assert deliveries == [{"user_id": user.id, "referrer_type": "UNLINK_FROM_ADMIN", "status": 200}]

@@ -1,6 +1,7 @@
-"""Additional consent end to end in every framework: an API call answers -402, the app's consent
-helper redirects the user to agree, the callback stores the new token, and the same call works.
-Also the Kakao-account logout redirect."""
+"""Additional consent end to end in every framework: an API call answers -402 (the emulator's own,
+for a user who never agreed to ``shipping_address``), the app's consent helper redirects the user
+to agree, the callback stores the new token, and the same call works. Also the Kakao-account
+logout redirect."""
 
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ def test_a_missing_consent_is_asked_for_and_then_the_call_works(
     harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
 ) -> None:
     build()
+    kakao_emulator.user.links[kakao_emulator.app.app_id].consents.discard("shipping_address")
     first_token = harness.login().data["access_token"]
-    kakao_emulator.inject_fault("/v1/user/shipping_address", status=403, body=REQUIRED)
 
-    asked = harness.get("/shipping")
+    asked = harness.get("/shipping")  # Kakao answers -402: shipping_address was never agreed
 
     assert asked.status in (302, 303, 307), asked.data
     consent_url = asked.headers["location"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import shlex
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
@@ -17,9 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m authlib_kakao.testing") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m authlib_kakao.testing",
+        prog=prog,
         description="Run an offline Kakao (kauth + kapi) on one HTTP port.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
@@ -167,18 +169,42 @@ def banner(base_url: str, client_id: str, client_secret: str | None, admin_key: 
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def reachable_urls(host: str, port: int) -> list[str]:
+    """The URLs a browser can use for a server bound to ``host``: a wildcard bind (0.0.0.0, ::)
+    is reachable as localhost and at this machine's own address, never at "0.0.0.0"."""
+    if host not in ("0.0.0.0", "::", ""):  # noqa: S104 - recognising a wildcard bind, not binding
+        return [f"http://{host}:{port}"]
+    urls = [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return urls
+    return urls if address.startswith("127.") else [*urls, f"http://{address}:{port}"]
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m authlib_kakao.testing") -> int:
+    args = build_parser(prog).parse_args(argv)
     from authlib_kakao.testing.emulator import KakaoEmulator
     from authlib_kakao.testing.server import EmulatorServer
 
     emulator = KakaoEmulator(config=build_config(args), auto_approve=args.auto_approve)
-    server = EmulatorServer(emulator.asgi, host=args.host, port=args.port)
-    emulator.url = server.url
+    try:
+        server = EmulatorServer(emulator.asgi, host=args.host, port=args.port)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"{prog}: port {args.port} is in use; pick another with --port "
+              f"(or --port 0 for any free one)", file=sys.stderr)  # fmt: skip
+        return 2
+    urls = reachable_urls(args.host, server.port)
+    emulator.url = urls[0]
     emulator.reset()  # registers the emulator's own callback page as a redirect URI
     app = emulator.app
+    app.redirect_uris.extend(f"{url}/_emulator/callback" for url in urls[1:])
     server.start()
-    print(banner(server.url, app.client_id, app.client_secret, app.admin_key), flush=True)
+    print(banner(urls[0], app.client_id, app.client_secret, app.admin_key), flush=True)
+    if urls[1:]:
+        print(f"Also reachable (and registered as callbacks) at: {', '.join(urls[1:])}", flush=True)
     try:
         server.wait()
     except KeyboardInterrupt:

@@ -72,7 +72,11 @@ class EmulatorServer:
         # the client's delayed ACK (Nagle), i.e. ~23 requests per second.
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
+        try:
+            self._sock.bind((host, port))
+        except OSError:
+            self._sock.close()  # e.g. the port is taken: the caller says so, nothing leaks
+            raise
         self.host, self.port = self._sock.getsockname()[:2]
         try:
             self.tls = LocalTLS((*DEFAULT_TLS_HOSTS, host)) if tls else None

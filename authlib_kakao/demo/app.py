@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -38,8 +39,10 @@ def create_app(options: dict[str, Any], *, emulator: Any = None, base_url: str =
     state = DemoState()
     app.extensions["kakao_demo"] = state
     kakao = register_kakao(OAuth(app), openid=True, **options)
-    admin_key = emulator.app.admin_key if emulator is not None else None
-    app_id = options.get("app_id")
+    admin_key = (
+        emulator.app.admin_key if emulator is not None else os.environ.get("KAKAO_ADMIN_KEY")
+    )
+    app_id = emulator.app.app_id if emulator is not None else None
 
     def token() -> dict[str, Any] | None:
         key = session.get("key")

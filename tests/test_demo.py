@@ -1,0 +1,92 @@
+"""authlib-kakao demo: the whole tour over real HTTP (the browser test clicks through it too)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from authlib_kakao.demo import Demo, demo_server
+
+
+@pytest.fixture
+def demo() -> Iterator[Demo]:
+    with demo_server(port=0, environ={}) as running, running.in_background():
+        emulator = running.emulator
+        emulator.auto_approve = True  # headless: the browser test shows Kakao's pages
+        emulator.approve_as(consents=list(emulator.app.consent_items))  # agrees to every item
+        yield running
+
+
+def test_the_home_page_shows_the_kakao_button_and_says_which_kakao(demo: Demo) -> None:
+    page = requests.get(f"{demo.url}/", timeout=10).text
+
+    assert 'class="kakao-login-button"' in page
+    assert "background:#FEE500" in page
+    assert "built-in emulator" in page
+
+
+def test_the_tour(demo: Demo) -> None:
+    browser = requests.Session()
+
+    profile = browser.get(f"{demo.url}/login", timeout=10)  # through the emulator and back
+
+    assert profile.url == f"{demo.url}/profile"
+    assert demo.emulator.user.nickname in profile.text
+    assert f'id="claim-email">{demo.emulator.user.email}<' in profile.text
+    refreshed = browser.post(f"{demo.url}/refresh", timeout=10)
+    assert "a new access token" in refreshed.text
+    info = browser.post(f"{demo.url}/token-info", timeout=10)
+    assert f'"app_id": {demo.emulator.app.app_id}' in info.text
+    shipping = browser.get(f"{demo.url}/shipping", timeout=10)
+    assert '"shipping_addresses"' in shipping.text
+    logged_out = browser.post(f"{demo.url}/logout/kakao", timeout=10)  # Kakao's account logout
+    assert logged_out.url.startswith(f"{demo.url}/logged-out")
+    assert "logged out of this app and of your Kakao account" in logged_out.text
+
+
+def test_additional_consent_when_the_user_held_an_item_back(demo: Demo) -> None:
+    demo.emulator.approve_as(consents=["profile_nickname", "profile_image", "openid"])
+    browser = requests.Session()
+    browser.get(f"{demo.url}/login", timeout=10)
+    demo.emulator.approve_as(consents=["shipping_address"])  # the second visit agrees to it
+
+    back = browser.get(f"{demo.url}/shipping", timeout=10)  # -402 → consent → the callback
+
+    assert back.url == f"{demo.url}/profile"
+    assert "shipping_address" in re.search(r'id="scope">([^<]*)', back.text).group(1)  # type: ignore[union-attr]
+    assert '"shipping_addresses"' in browser.get(f"{demo.url}/shipping", timeout=10).text
+
+
+@pytest.mark.parametrize(("button", "words"), [
+    ("logout/token", "revoked at Kakao"), ("logout/local", "forgot you"), ("unlink", "unlinked"),
+])  # fmt: skip
+def test_the_other_ways_out(demo: Demo, button: str, words: str) -> None:
+    browser = requests.Session()
+    browser.get(f"{demo.url}/login", timeout=10)
+
+    page = browser.post(f"{demo.url}/{button}", timeout=10)
+
+    assert words in page.text
+    assert browser.get(f"{demo.url}/", timeout=10).url == f"{demo.url}/"  # logged out here
+
+
+def test_an_unlink_from_kakaos_side_reaches_the_demos_webhook(demo: Demo) -> None:
+    pytest.importorskip("authlib_kakao.webhooks", reason="the webhooks module lands with issue 11")
+    browser = requests.Session()
+    browser.get(f"{demo.url}/login", timeout=10)
+
+    home = browser.post(f"{demo.url}/emulator/unlink", timeout=10)
+
+    assert re.search(rf"user {demo.emulator.user.id}</td><td>UNLINK_FROM_APPS", home.text)
+
+
+def test_a_kakao_error_is_shown_not_crashed_on(demo: Demo) -> None:
+    demo.emulator.deny_consent()
+
+    page = requests.get(f"{demo.url}/login", timeout=10)
+
+    assert page.status_code == 400
+    assert "access_denied" in page.text

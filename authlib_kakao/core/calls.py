@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+from authlib_kakao.core.claims import kakao_id
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.http import Auth, HTTPRequest, HTTPResponse
 from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
@@ -147,20 +148,10 @@ def parse_jwks(resp: HTTPResponse) -> ParsedJWKS:
     return parse_jwks_document(data)
 
 
-def _user_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
 def parse_user_id(resp: HTTPResponse) -> int:
     """``{"id": …}`` (logout, unlink, update_profile, signup) as the user id."""
     data = parse_kapi(resp)
-    user_id = _user_id(data.get("id"))
+    user_id = kakao_id(data.get("id"))
     if user_id is None:
         raise KakaoResponseError(
             "Kakao's answer has no usable user id", status_code=resp.status_code

@@ -22,7 +22,7 @@ from typing import Any
 
 from authlib_kakao.errors import KakaoResponseError
 
-__all__ = ["birthdate", "e164", "https", "normalize_userinfo"]
+__all__ = ["birthdate", "e164", "https", "kakao_id", "normalize_userinfo"]
 
 _DIGITS = re.compile(r"\D+")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -48,16 +48,23 @@ def _flag(value: object) -> bool:
     return value is True
 
 
+def kakao_id(value: object) -> int | None:
+    """A Kakao id (user or app) as an int: a non-negative int, or a string of ASCII digits
+    (``str.isdigit()`` also accepts "²", which ``int()`` refuses, and "٣", read as 3); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and _ASCII_DIGITS.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
 def _user_id(data: Mapping[str, Any]) -> int:
-    raw = data.get("id")
-    if isinstance(raw, bool):
-        raw = None
-    # ASCII digits only: str.isdigit() also accepts "²" (int() then fails) and "٣" (read as 3).
-    if isinstance(raw, str) and _ASCII_DIGITS.fullmatch(raw.strip()):
-        raw = int(raw.strip())
-    if not isinstance(raw, int) or raw < 0:
+    user_id = kakao_id(data.get("id"))
+    if user_id is None:
         raise KakaoResponseError("Kakao's user profile has no usable id")
-    return raw
+    return user_id
 
 
 def e164(phone: str) -> str | None:

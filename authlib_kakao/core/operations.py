@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib_kakao.core.calls import APP_USERS, SERVICE_TERMS, TOKEN_INFO, USER_IDS, USER_ME
-from authlib_kakao.core.claims import normalize_userinfo
+from authlib_kakao.core.claims import kakao_id, normalize_userinfo
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.flows import Flow, Step, call_flow, id_token_flow, send
 from authlib_kakao.core.http import Emit, HTTPRequest, HTTPResponse, Sleep
@@ -56,16 +56,6 @@ def _retry_after(resp: HTTPResponse) -> float | None:
     return seconds if 0 <= seconds <= _MAX_BACKOFF * 4 else None
 
 
-def _kakao_id(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
-
-
 def user_ids_flow(
     endpoints: KakaoEndpoints,
     admin_key: str,
@@ -105,7 +95,7 @@ def user_ids_flow(
             raise exc.mask(resp.sent_credentials).at(request.method, request.path) from None
         waited, backoff = 0.0, _FIRST_BACKOFF
         for raw in page.get("elements") or []:
-            user_id = _kakao_id(raw)
+            user_id = kakao_id(raw)
             ahead = last is None or (user_id is not None and (user_id > last) == (order == "asc"))
             if user_id is not None and ahead and user_id != last:
                 last = user_id
@@ -126,7 +116,7 @@ def app_users_flow(
     the order asked, users Kakao does not know left out."""
     wanted: list[int] = []
     for raw in ids:
-        user_id = _kakao_id(raw)
+        user_id = kakao_id(raw)
         if user_id is None:
             raise KakaoConfigError(f"user ids are non-negative integers, not {raw!r}")
         wanted.append(user_id)
@@ -140,7 +130,7 @@ def app_users_flow(
             APP_USERS, APP_USERS.request(endpoints, params, admin_key=admin_key)
         )
         for user in users:
-            user_id = _kakao_id(user.get("id"))
+            user_id = kakao_id(user.get("id"))
             if user_id is not None:
                 found[user_id] = user
     return [found[user_id] for user_id in wanted if user_id in found]
@@ -179,7 +169,7 @@ def sdk_login_flow(
     Returns the claims and the JWKS fetched on the way, if one was.
     """
     info = yield from call_flow(TOKEN_INFO, TOKEN_INFO.request(endpoints))
-    if _kakao_id(info.get("app_id")) != app_id:
+    if kakao_id(info.get("app_id")) != app_id:
         raise InvalidAccessTokenError(
             f"the access token was issued to another Kakao app (app_id {info.get('app_id')!r})",
             hint="Refuse it: only tokens of this app (register_kakao(app_id=...)) log a user in.",

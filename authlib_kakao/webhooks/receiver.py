@@ -348,6 +348,12 @@ class _WebhooksBase(Generic[D]):
         self._clock = clock
         self._jwks: ParsedJWKS | None = None
         self._jwks_at = -math.inf
+        # Kakao's JWKS answers received so far, the last one, and which one the cache holds: a
+        # call that finds a newer answer than its cache uses it instead of asking Kakao again
+        # (concurrent first events, or refetches, end up with one request).
+        self._jwks_answers = 0
+        self._jwks_answer: HTTPResponse | None = None
+        self._jwks_from = 0
         self._flights = self._flights_cls()
         from authlib_kakao.integrations.session import AppShared
         from authlib_kakao.pool import ConnectionPool
@@ -425,23 +431,28 @@ class _WebhooksBase(Generic[D]):
         key = f"unlink:{_digest(event.app_id, event.user_id, event.referrer_type)}"
         return _Verdict(_OK, "unlink", event, key, self.unlink_window, self.on_unlink)
 
-    def _judge_security_event(self, body: str | bytes) -> Flow[_Verdict]:
+    def _judge_security_event(self, body: str | bytes) -> Bound[_Verdict]:
+        flow, seen = self._security_event_flow(body)
+        return Bound(self._judging(body, flow), {"jwks_seen": seen})
+
+    def _judging(self, body: str | bytes, flow: Flow[SecurityEvent]) -> Flow[_Verdict]:
         if self.on_security_event is None:
             return _Verdict(_error(404, "invalid_request", "this app receives no security events"))
         try:
             if len(body) > self.max_body_bytes:
                 raise WebhookPayloadError("the security event is too large", status_code=413)
-            event = yield from self._security_event_flow(body)
+            event = yield from flow
         except (WebhookAuthError, WebhookPayloadError) as exc:
             return self._refused("security event", exc)
         key = f"set:{_digest(event.iss, event.jti)}"
         ttl = self.max_age + 2 * self.leeway
         return _Verdict(_ACCEPTED, "security event", event, key, ttl, self.on_security_event)
 
-    def _security_event_flow(self, token: str | bytes) -> Flow[SecurityEvent]:
+    def _security_event_flow(self, token: str | bytes) -> tuple[Flow[SecurityEvent], int]:
+        """The verification flow, and which JWKS answer its cache came from."""
         now = self._clock()
         fresh = self._jwks is not None and now - self._jwks_at < self.jwks_max_age
-        return security_event_flow(
+        flow = security_event_flow(
             token,
             jwks=self._jwks if fresh else None,
             endpoints=self.endpoints,
@@ -451,9 +462,19 @@ class _WebhooksBase(Generic[D]):
             refetch=now - self._jwks_at >= self.jwks_refetch_interval,
             remember=self._remember_jwks,
         )
+        return flow, self._jwks_from
 
     def _remember_jwks(self, jwks: ParsedJWKS) -> None:
-        self._jwks, self._jwks_at = jwks, self._clock()
+        self._jwks, self._jwks_at, self._jwks_from = jwks, self._clock(), self._jwks_answers
+
+    def _newer_jwks_answer(self, seen: object) -> HTTPResponse | None:
+        """Kakao's JWKS answer received after the one a call's cache came from, if any."""
+        return self._jwks_answer if isinstance(seen, int) and self._jwks_answers != seen else None
+
+    def _kept_jwks_answer(self, resp: HTTPResponse) -> HTTPResponse:
+        if resp.ok:
+            self._jwks_answer, self._jwks_answers = resp, self._jwks_answers + 1
+        return resp
 
     @staticmethod
     def _unverifiable(exc: KakaoError) -> WebhookResponse:
@@ -480,7 +501,8 @@ def security_event(hooks: _WebhooksBase[Any], /, token: str | bytes) -> Bound[Se
         WebhookAuthError: not signed by Kakao's key with RS256, or another ``iss`` / ``aud``.
         WebhookPayloadError: not a token, or ``jti``, ``iat`` or ``events`` missing or garbled.
     """
-    return Bound(hooks._security_event_flow(token))
+    flow, seen = hooks._security_event_flow(token)
+    return Bound(flow, {"jwks_seen": seen})
 
 
 # -- the two faces ------------------------------------------------------------------------------
@@ -534,7 +556,7 @@ class KakaoWebhooks(_WebhooksBase[Dispatcher]):
         """Answer one security event push (the raw body): 202 once verified (the event handed
         over unless its ``jti`` was already seen), 400 when refused, 503 when Kakao's JWKS is
         out of reach."""
-        return self._answer(lambda: self._run(Bound(self._judge_security_event(body))))
+        return self._answer(lambda: self._run(self._judge_security_event(body)))
 
     def drain(self, timeout: float | None = None) -> bool:
         """Wait until the callbacks started so far have returned (``False`` on timeout)."""
@@ -573,16 +595,20 @@ class KakaoWebhooks(_WebhooksBase[Dispatcher]):
         return verdict.response
 
     def _run(self, bound: Bound[E]) -> E:
-        return pump(bound.flow, self._send)
+        return pump(bound.flow, lambda request: self._send(request, bound.send_kwargs))
 
-    def _send(self, request: HTTPRequest) -> HTTPResponse:
+    def _send(self, request: HTTPRequest, hints: Mapping[str, Any]) -> HTTPResponse:
         kwargs = {**self._client_kwargs, "kakao_shared": self._shared}
 
-        def send() -> HTTPResponse:
-            return send_blocking(request, timeout=self.timeout, session_kwargs=kwargs)
+        def fetch() -> HTTPResponse:
+            newer = self._newer_jwks_answer(hints.get("jwks_seen"))
+            if newer is not None:
+                return newer
+            resp = send_blocking(request, timeout=self.timeout, session_kwargs=kwargs)
+            return self._kept_jwks_answer(resp)
 
         # Many events arriving on an empty cache make one JWKS request, not one each.
-        return self._flights.do(request.url, send)  # type: ignore[no-any-return]
+        return self._flights.do(request.url, fetch)  # type: ignore[no-any-return]
 
 
 class AsyncKakaoWebhooks(_WebhooksBase[AsyncDispatcher]):
@@ -615,7 +641,7 @@ class AsyncKakaoWebhooks(_WebhooksBase[AsyncDispatcher]):
         over unless its ``jti`` was already seen), 400 when refused, 503 when Kakao's JWKS is
         out of reach."""
         try:
-            verdict = await self._run(Bound(self._judge_security_event(body)))
+            verdict = await self._run(self._judge_security_event(body))
         except KakaoError as exc:
             return self._unverifiable(exc)
         return await self._answer(verdict)
@@ -652,12 +678,16 @@ class AsyncKakaoWebhooks(_WebhooksBase[AsyncDispatcher]):
         return verdict.response
 
     async def _run(self, bound: Bound[E]) -> E:
-        return await pump_async(bound.flow, self._send)
+        return await pump_async(bound.flow, lambda request: self._send(request, bound.send_kwargs))
 
-    async def _send(self, request: HTTPRequest) -> HTTPResponse:
+    async def _send(self, request: HTTPRequest, hints: Mapping[str, Any]) -> HTTPResponse:
         kwargs = {**self._client_kwargs, "kakao_shared": self._shared}
 
-        async def send() -> HTTPResponse:
-            return await send_awaited(request, timeout=self.timeout, session_kwargs=kwargs)
+        async def fetch() -> HTTPResponse:
+            newer = self._newer_jwks_answer(hints.get("jwks_seen"))
+            if newer is not None:
+                return newer
+            resp = await send_awaited(request, timeout=self.timeout, session_kwargs=kwargs)
+            return self._kept_jwks_answer(resp)
 
-        return await self._flights.do(request.url, send)  # type: ignore[no-any-return]
+        return await self._flights.do(request.url, fetch)  # type: ignore[no-any-return]

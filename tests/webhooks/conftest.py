@@ -19,13 +19,15 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[Any] = []
-        self.threads: list[str] = []
         self._changed = threading.Condition()
+        # Open unless a test closes it: then the callback waits, as slow work would.
+        self.gate = threading.Event()
+        self.gate.set()
 
     def __call__(self, event: Any) -> None:
+        assert self.gate.wait(timeout=30)
         with self._changed:
             self.events.append(event)
-            self.threads.append(threading.current_thread().name)
             self._changed.notify_all()
 
     def wait_for(self, count: int) -> list[Any]:
@@ -40,6 +42,10 @@ class AsyncRecorder(Recorder):
     """The same, as a coroutine function (what an async app passes)."""
 
     async def __call__(self, event: Any) -> None:  # type: ignore[override]
+        import asyncio
+
+        if not self.gate.is_set():
+            await asyncio.to_thread(self.gate.wait, 30)  # a closed gate must not block the loop
         super().__call__(event)
 
 

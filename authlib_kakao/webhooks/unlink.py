@@ -9,6 +9,7 @@ and the ``app_id`` are what make a call Kakao's. Pure: no I/O.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import re
@@ -109,22 +110,26 @@ def configured_app_id(app_id: int | str | None) -> int | None:
     return int(text)
 
 
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8", "replace")).digest()
+
+
 def check_authorization(authorization: str | None, admin_key: str | Iterable[str]) -> None:
     """Refuse a call whose ``Authorization`` is not ``KakaoAK <admin_key>``.
 
-    The comparison takes the same time wherever the presented key differs, and is made against
-    every accepted key, so timing tells a caller nothing about the key.
+    Digests of the keys are compared in constant time, against every accepted key, so timing
+    tells a caller nothing about the key: not where it differs, not even its length.
 
     Raises:
         WebhookAuthError: no header, another scheme, or another key.
     """
-    keys = [key.encode() for key in admin_keys(admin_key)]
+    keys = [_digest(key) for key in admin_keys(admin_key)]
     if not authorization or not authorization.strip():
         raise WebhookAuthError("the webhook call has no Authorization header")
     scheme, _, credentials = authorization.strip().partition(" ")
     if scheme.lower() != "kakaoak":
         raise WebhookAuthError("the webhook call's Authorization is not of the KakaoAK scheme")
-    presented = credentials.strip().encode("utf-8", "replace")
+    presented = _digest(credentials.strip())
     matches = [hmac.compare_digest(presented, key) for key in keys]
     if not any(matches):
         raise WebhookAuthError("the webhook call's KakaoAK key is not the app's admin key")

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
+from authlib_kakao.core.calls import parse_jwks
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.flows import Flow
 from authlib_kakao.core.http import HTTPRequest, HTTPResponse
@@ -472,8 +473,13 @@ class _WebhooksBase(Generic[D]):
         return self._jwks_answer if isinstance(seen, int) and self._jwks_answers != seen else None
 
     def _kept_jwks_answer(self, resp: HTTPResponse) -> HTTPResponse:
-        if resp.ok:
-            self._jwks_answer, self._jwks_answers = resp, self._jwks_answers + 1
+        """``resp``, kept for later calls when it is a usable JWKS (the cache takes it now)."""
+        try:
+            jwks = parse_jwks(resp)  # the flow parses it again; a fetch is rare, a key set small
+        except KakaoError:
+            return resp  # not kept: the next call asks Kakao again
+        self._jwks_answer, self._jwks_answers = resp, self._jwks_answers + 1
+        self._remember_jwks(jwks)
         return resp
 
     @staticmethod

@@ -217,7 +217,11 @@ def test_a_jwks_older_than_its_max_age_is_fetched_again(
     assert kakao_emulator.count(JWKS_PATH) == 2
 
 
-@pytest.mark.parametrize("fault", [{"status": 500}, {"drop": True}], ids=["500", "dropped"])
+@pytest.mark.parametrize(
+    "fault",
+    [{"status": 500}, {"drop": True}, {"status": 200, "body": "html"}],
+    ids=["500", "dropped", "200 with a proxy's page"],
+)
 def test_kakaos_jwks_out_of_reach_answers_503_and_the_redelivery_is_handled(
     make: Any, kakao_emulator: KakaoEmulator, fault: dict[str, Any]
 ) -> None:
@@ -232,6 +236,7 @@ def test_kakaos_jwks_out_of_reach_answers_503_and_the_redelivery_is_handled(
 
     assert face("handle_security_event", body).status == 202
     face.recorder.wait_for(1)
+    assert kakao_emulator.count(JWKS_PATH) == 2  # the bad answer was not kept
 
 
 def test_verify_security_event_returns_the_event_or_raises(

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from conftest import AsyncRecorder, Recorder
+from webhook_recorders import AsyncRecorder, Recorder
 from webhook_tokens import foreign_key, set_claims, sign
 
 from authlib_kakao import KakaoConfigError, WebhookAuthError, WebhookPayloadError

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 import redis
 import redis.asyncio
-from conftest import AsyncRecorder, Recorder
 from redis_server import REDIS_SERVER, redis_server
+from webhook_recorders import AsyncRecorder, Recorder
 from webhook_tokens import USER_ID, set_claims, sign
 
 from authlib_kakao.testing import KakaoEmulator

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from conftest import AsyncRecorder, Recorder
+from webhook_recorders import AsyncRecorder, Recorder
 from webhook_servers import serve_asgi, serve_wsgi
 
 from authlib_kakao.testing import KakaoEmulator

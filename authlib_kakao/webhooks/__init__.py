@@ -12,20 +12,22 @@ Every refusal is a :class:`~authlib_kakao.WebhookAuthError` or
 """
 
 from authlib_kakao.errors import WebhookAuthError, WebhookPayloadError
+from authlib_kakao.webhooks.dispatch import (
+    AsyncDispatcher,
+    AsyncInlineDispatcher,
+    Dispatcher,
+    InlineDispatcher,
+    TaskDispatcher,
+    ThreadDispatcher,
+)
 from authlib_kakao.webhooks.receiver import (
     JWKS_MAX_AGE,
     JWKS_REFETCH_INTERVAL,
     MAX_BODY_BYTES,
     SECURITY_EVENT_MAX_AGE,
     UNLINK_WINDOW,
-    AsyncDispatcher,
-    AsyncInlineDispatcher,
     AsyncKakaoWebhooks,
-    Dispatcher,
-    InlineDispatcher,
     KakaoWebhooks,
-    TaskDispatcher,
-    ThreadDispatcher,
     WebhookResponse,
 )
 from authlib_kakao.webhooks.security_events import (

@@ -32,6 +32,8 @@ _EXPORTS = {
     "RateLimitError": "authlib_kakao.errors",
     "TokenRateLimitError": "authlib_kakao.errors",
     "UnknownSigningKeyError": "authlib_kakao.errors",
+    "WebhookAuthError": "authlib_kakao.errors",
+    "WebhookPayloadError": "authlib_kakao.errors",
     "normalize_token": "authlib_kakao.core.tokens",
     "normalize_userinfo": "authlib_kakao.core.claims",
     "register_kakao": "authlib_kakao.provider",
@@ -73,6 +75,8 @@ if _typing.TYPE_CHECKING:
     from authlib_kakao.errors import RateLimitError as RateLimitError
     from authlib_kakao.errors import TokenRateLimitError as TokenRateLimitError
     from authlib_kakao.errors import UnknownSigningKeyError as UnknownSigningKeyError
+    from authlib_kakao.errors import WebhookAuthError as WebhookAuthError
+    from authlib_kakao.errors import WebhookPayloadError as WebhookPayloadError
     from authlib_kakao.provider import register_kakao as register_kakao
     from authlib_kakao.settings import KakaoSettings as KakaoSettings
     from authlib_kakao.validation import KakaoConfigWarning as KakaoConfigWarning

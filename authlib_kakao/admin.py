@@ -41,15 +41,9 @@ from authlib_kakao.errors import KakaoConfigError
 from authlib_kakao.faces import Bound, BoundStream, astreaming, awaited, blocking, streaming
 from authlib_kakao.pool import ConnectionPool
 from authlib_kakao.refresh import Refresher
+from authlib_kakao.sender import send_awaited, send_blocking
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
-from authlib_kakao.transport import (
-    pump,
-    pump_async,
-    stream,
-    stream_async,
-    to_http_response,
-    transport_errors,
-)
+from authlib_kakao.transport import pump, pump_async, stream, stream_async
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
 
 __all__ = ["AsyncKakaoAdmin", "KakaoAdmin"]
@@ -267,17 +261,7 @@ class KakaoAdmin(_AdminBase):
         return stream(bound.flow, self._send, self._sleep or time.sleep)
 
     def _send(self, request: HTTPRequest) -> HTTPResponse:
-        from authlib_kakao.integrations.requests_client import KakaoOAuth2Session
-
-        with (
-            transport_errors(request.method, request.url),
-            KakaoOAuth2Session(default_timeout=self.timeout, **self._session_kwargs()) as session,
-        ):
-            resp = session.request(
-                request.method, request.url, withhold_token=True, headers=dict(request.headers),
-                params=dict(request.query) or None, data=dict(request.form) or None,
-            )  # fmt: skip
-            return to_http_response(resp)
+        return send_blocking(request, timeout=self.timeout, session_kwargs=self._session_kwargs())
 
 
 class AsyncKakaoAdmin(_AdminBase):
@@ -309,15 +293,6 @@ class AsyncKakaoAdmin(_AdminBase):
         return stream_async(bound.flow, self._send, self._sleep)
 
     async def _send(self, request: HTTPRequest) -> HTTPResponse:
-        from authlib_kakao.integrations.httpx_client import AsyncKakaoOAuth2Client
-
-        with transport_errors(request.method, request.url):
-            async with AsyncKakaoOAuth2Client(
-                timeout=self.timeout, **self._session_kwargs()
-            ) as client:
-                resp = await client.request(
-                    request.method, request.url, withhold_token=True,
-                    headers=dict(request.headers), params=dict(request.query) or None,
-                    data=dict(request.form) or None,
-                )  # fmt: skip
-                return to_http_response(resp)
+        return await send_awaited(
+            request, timeout=self.timeout, session_kwargs=self._session_kwargs()
+        )

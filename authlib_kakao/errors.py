@@ -15,7 +15,9 @@
     │   └── APIRateLimitError   (-10, HTTP 429) also a RateLimitError
     ├── RateLimitError                          marker: Kakao throttled the caller (catch both kinds)
     ├── KakaoResponseError                      the body was not what Kakao sends: .excerpt
-    └── KakaoTransportError                     network failure or timeout: .timeout
+    ├── KakaoTransportError                     network failure or timeout: .timeout
+    ├── WebhookAuthError                        a webhook call is not Kakao's: key, scheme, signature, iss, aud
+    └── WebhookPayloadError                     a webhook call's content is wrong: fields, app, claims
 
 Messages read ``CODE: description — hint [METHOD /path]``. The hint comes from the error-code
 table (``core.error_codes``), handed in by the parsers that build these errors; this module knows
@@ -47,6 +49,8 @@ __all__ = [
     "RateLimitError",
     "TokenRateLimitError",
     "UnknownSigningKeyError",
+    "WebhookAuthError",
+    "WebhookPayloadError",
 ]
 
 # Kakao echoes the presented code or key back in some descriptions
@@ -274,3 +278,54 @@ def _str_list(value: object) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return []
+
+
+class WebhookAuthError(KakaoError):
+    """A webhook call did not prove it comes from Kakao for this app.
+
+    The unlink webhook's ``Authorization: KakaoAK`` header is missing, has another scheme or
+    another key; a security event token is signed with another algorithm or key, or names another
+    issuer or audience. ``.status_code`` is the HTTP status to answer (401 for the unlink webhook;
+    400 for security events, as RFC 8935 wants) and ``.err`` its RFC 8935 error code. The
+    presented key or token is never part of the message.
+    """
+
+    def __init__(
+        self, description: str, *, status_code: int = 401, err: str = "authentication_failed"
+    ) -> None:
+        self.description = description
+        self.status_code = status_code
+        self.err = err
+        self.hint = _WEBHOOK_AUTH_HINT
+        super().__init__(f"{description} — {self.hint}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(err={self.err!r}, status_code={self.status_code!r})"
+
+
+class WebhookPayloadError(KakaoError):
+    """A webhook call is Kakao's shape but not usable: a field or claim is missing or garbled,
+    or the call is about another app. ``.status_code`` (400) and ``.err`` as for
+    :class:`WebhookAuthError`."""
+
+    def __init__(
+        self, description: str, *, status_code: int = 400, err: str = "invalid_request"
+    ) -> None:
+        self.description = description
+        self.status_code = status_code
+        self.err = err
+        self.hint = _WEBHOOK_PAYLOAD_HINT
+        super().__init__(f"{description} — {self.hint}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(err={self.err!r}, status_code={self.status_code!r})"
+
+
+_WEBHOOK_AUTH_HINT = (
+    "Ignore the call unless it keeps coming from Kakao: then check the admin key (and its "
+    "rotation), client_id / allowed_audiences and kauth_url given to the receiver."
+)
+_WEBHOOK_PAYLOAD_HINT = (
+    "Kakao sends app_id, user_id and referrer_type (unlink) or a token with jti, iat and events "
+    "(security events); check app_id and the URL this webhook is registered for."
+)

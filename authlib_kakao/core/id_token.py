@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,26 +23,46 @@ from joserfc.jwk import JWKRegistry, Key
 
 from authlib_kakao.errors import InvalidIDTokenError, UnknownSigningKeyError
 
-__all__ = ["ALGORITHMS", "MAX_JWKS_KEYS", "ParsedJWKS", "parse_jwks_document", "verify_id_token"]
+__all__ = [
+    "ALGORITHMS",
+    "MAX_JWKS_KEYS",
+    "ParsedJWKS",
+    "Refusal",
+    "jws_header",
+    "parse_jwks_document",
+    "verify_id_token",
+    "verify_jws",
+]
 
 ALGORITHMS = ["RS256"]  # Kakao's discovery: id_token_signing_alg_values_supported
 MAX_JWKS_KEYS = 32
 """Kakao publishes two or three keys; a JWKS with more than this is refused unread."""
 
 
-def _header(id_token: str) -> dict[str, Any]:
-    """The JWS header, read before any key is chosen so that ``alg`` and ``kid`` fail clearly."""
-    if not isinstance(id_token, str) or id_token.count(".") != 2:
-        raise InvalidIDTokenError("the id_token is not a JWS compact token")
+Refusal = Callable[[str], Exception]
+"""Builds the exception for a refused token from its description (an error class will do)."""
+
+
+def jws_header(
+    token: str, *, noun: str = "id_token", malformed: Refusal = InvalidIDTokenError,
+    refused: Refusal = InvalidIDTokenError,
+) -> dict[str, Any]:  # fmt: skip
+    """The JWS header of ``token``, read before any key is chosen so that ``alg`` and ``kid`` fail
+    clearly: RS256 and a ``kid``, or ``refused``; not a readable compact JWS, ``malformed``.
+
+    ``noun`` names the token in messages (``"id_token"``).
+    """
+    if not isinstance(token, str) or token.count(".") != 2:
+        raise malformed(f"the {noun} is not a JWS compact token")
     try:
-        header = jws.extract_compact(id_token.encode("ascii")).headers()
+        header = jws.extract_compact(token.encode("ascii")).headers()
     except (JoseError, ValueError, TypeError, UnicodeError):
-        raise InvalidIDTokenError("the id_token's header cannot be read") from None
+        raise malformed(f"the {noun}'s header cannot be read") from None
     if header.get("alg") not in ALGORITHMS:
         # Covers alg "none" and HS256 keyed with the public key (key confusion).
-        raise InvalidIDTokenError(f"the id_token is signed with {header.get('alg')!r}, not RS256")
+        raise refused(f"the {noun} is signed with {header.get('alg')!r}, not RS256")
     if not isinstance(header.get("kid"), str) or not header["kid"]:
-        raise InvalidIDTokenError("the id_token's header names no signing key (kid)")
+        raise refused(f"the {noun}'s header names no signing key (kid)")
     return dict(header)
 
 
@@ -89,15 +109,40 @@ def parse_jwks_document(
     return ParsedJWKS(dict(document), imported, frozenset(unreadable - set(imported)))
 
 
-def _signing_key(jwks: ParsedJWKS, kid: str) -> Key:
-    key = jwks.keys.get(kid)
-    if key is not None:
-        return key
-    if kid in jwks.unreadable:
-        raise InvalidIDTokenError("the JWKS entry for the id_token's kid could not be read")
-    raise UnknownSigningKeyError(
-        "the id_token is signed with a key not in Kakao's JWKS (keys rotate: refetch it)"
-    )
+def verify_jws(
+    token: str, jwks: Mapping[str, Any] | ParsedJWKS, *, noun: str = "id_token",
+    malformed: Refusal = InvalidIDTokenError, refused: Refusal = InvalidIDTokenError,
+    unknown_key: Refusal = UnknownSigningKeyError,
+) -> dict[str, Any]:  # fmt: skip
+    """The payload of ``token`` (a JSON object) once its RS256 signature checks against the key
+    of ``jwks`` its header names; the id_token and Kakao's security event tokens share this.
+
+    ``jwks`` is parsed (:class:`ParsedJWKS`) or a JWKS document, parsed once the header passed.
+
+    Raises (each built from a description naming the ``noun``):
+        unknown_key: the header's ``kid`` is not in ``jwks`` (refetch it and retry once).
+        refused: another algorithm, no ``kid``, an unreadable key, or a bad signature.
+        malformed: not a compact JWS, or its payload is not a JSON object.
+    """
+    kid = jws_header(token, noun=noun, malformed=malformed, refused=refused)["kid"]
+    parsed = jwks if isinstance(jwks, ParsedJWKS) else parse_jwks_document(jwks)
+    key = parsed.keys.get(kid)
+    if key is None:
+        if kid in parsed.unreadable:
+            raise refused(f"the JWKS entry for the {noun}'s kid could not be read")
+        raise unknown_key(
+            f"the {noun} is signed with a key not in Kakao's JWKS (keys rotate: refetch it)"
+        )
+    try:
+        return dict(jwt.decode(token, key, algorithms=ALGORITHMS).claims)
+    except InvalidKeyIdError:
+        raise unknown_key(f"the {noun} is signed with a key not in Kakao's JWKS") from None
+    except UnsupportedAlgorithmError:
+        raise refused(f"the {noun} is not signed with RS256") from None
+    except BadSignatureError:
+        raise refused(f"the {noun}'s signature is invalid") from None
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise malformed(f"the {noun} was rejected ({type(exc).__name__})") from None
 
 
 def _timestamp(claims: Mapping[str, Any], name: str) -> float:
@@ -176,22 +221,7 @@ def verify_id_token(
         UnknownSigningKeyError: the token's ``kid`` is not in ``jwks`` (refetch it and retry).
         InvalidIDTokenError: any other failure: signature, algorithm, or a claim.
     """
-    header = _header(id_token)
-    parsed = jwks if isinstance(jwks, ParsedJWKS) else parse_jwks_document(jwks)
-    key = _signing_key(parsed, header["kid"])
-    try:
-        decoded = jwt.decode(id_token, key, algorithms=ALGORITHMS)
-    except InvalidKeyIdError:
-        raise UnknownSigningKeyError(
-            "the id_token is signed with a key not in Kakao's JWKS"
-        ) from None
-    except UnsupportedAlgorithmError:
-        raise InvalidIDTokenError("the id_token is not signed with RS256") from None
-    except BadSignatureError:
-        raise InvalidIDTokenError("the id_token's signature is invalid") from None
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise InvalidIDTokenError(f"the id_token was rejected ({type(exc).__name__})") from None
-    claims = dict(decoded.claims)
+    claims = verify_jws(id_token, jwks)
     _check_claims(
         claims,
         issuer=issuer,

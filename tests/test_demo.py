@@ -74,7 +74,6 @@ def test_the_other_ways_out(demo: Demo, button: str, words: str) -> None:
 
 
 def test_an_unlink_from_kakaos_side_reaches_the_demos_webhook(demo: Demo) -> None:
-    pytest.importorskip("authlib_kakao.webhooks", reason="the webhooks module lands with issue 11")
     browser = requests.Session()
     browser.get(f"{demo.url}/login", timeout=10)
 

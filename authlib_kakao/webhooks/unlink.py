@@ -36,9 +36,13 @@ __all__ = [
 class ReferrerType(str, Enum):
     """Why Kakao unlinked the user: the ``referrer_type`` values Kakao documents.
 
-    A member equals its string (``ReferrerType.ACCOUNT_DELETE == "ACCOUNT_DELETE"``); a value
-    Kakao adds later arrives as a plain string instead of being refused.
+    A member equals its string (``ReferrerType.ACCOUNT_DELETE == "ACCOUNT_DELETE"``) and prints
+    as it (in logs and templates); a value Kakao adds later arrives as a plain string instead of
+    being refused.
     """
+
+    def __str__(self) -> str:
+        return str(self.value)
 
     ACCOUNT_DELETE = "ACCOUNT_DELETE"
     """The user deleted their Kakao Account."""

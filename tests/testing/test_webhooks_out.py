@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from webhook_receiver import Hit, Receiver, running_receiver
 
 from authlib_kakao.testing import KakaoEmulator
 from authlib_kakao.testing.webhooks_out import (
@@ -20,71 +19,10 @@ from authlib_kakao.testing.webhooks_out import (
 )
 
 
-@dataclass
-class Hit:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """A stand-in for the service's webhook endpoint: records hits, answers ``status``."""
-
-    url: str
-    hits: list[Hit] = field(default_factory=list)
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    hold: bool = False  # answer only when the test is over (to trip a sender's timeout)
-    on_hit: Callable[[Hit], None] | None = None
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    box: list[Receiver] = []
-    over = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            rec = box[0]
-            length = int(self.headers.get("Content-Length") or 0)
-            split = urlsplit(self.path)
-            hit = Hit(
-                self.command,
-                split.path,
-                parse_qs(split.query),
-                {k.lower(): v for k, v in self.headers.items()},
-                self.rfile.read(length),
-            )
-            rec.hits.append(hit)
-            if rec.on_hit is not None:
-                rec.on_hit(hit)
-            if rec.hold:
-                over.wait()
-            self.send_response(rec.status)
-            for name, value in rec.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_GET = do_POST = _handle
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    box.append(Receiver(f"http://127.0.0.1:{server.server_address[1]}/kakao/unlink"))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield box[0]
-    finally:
-        over.set()
-        server.shutdown()
-        server.server_close()
+    with running_receiver("/kakao/unlink") as rec:
+        yield rec
 
 
 @pytest.fixture

@@ -24,11 +24,14 @@ the hook.
 
 from __future__ import annotations
 
+import logging
 import threading
 import urllib.error
 import urllib.request
+import weakref
+from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 from authlib_kakao.testing.backend import KakaoBackend
@@ -62,6 +65,7 @@ REFERRER_TYPES = (
     "UNLINK_FROM_APPS",
     "INCOMPLETE_SIGN_UP",
 )
+log = logging.getLogger("authlib_kakao.testing")
 WEBHOOK_TIMEOUT = 3.0  # Kakao expects an answer within 3 seconds
 UNLINK = "unlink"
 SECURITY_EVENT = "security_event"
@@ -194,8 +198,44 @@ def deliver_all(backend: KakaoBackend, calls: Iterable[Outgoing]) -> list[Webhoo
     return [entry for call in calls for entry in deliver(backend, call)]
 
 
+@dataclass
+class _Outbox:
+    """Calls waiting for a backend's sender thread, which runs only while there are some."""
+
+    calls: deque[Outgoing] = field(default_factory=deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    sending: bool = False
+
+
+# One outbox per backend, gone with it (a reset drops the backend).
+_OUTBOXES: weakref.WeakKeyDictionary[KakaoBackend, _Outbox] = weakref.WeakKeyDictionary()
+_OUTBOXES_LOCK = threading.Lock()
+
+
 def deliver_later(backend: KakaoBackend, calls: list[Outgoing]) -> None:
     """Deliver from a thread: the control plane answers first, since its handler runs on the
-    server's event loop and the receiver may call the emulator back."""
-    if calls:
-        threading.Thread(target=deliver_all, args=(backend, calls), daemon=True).start()
+    server's event loop and the receiver may call the emulator back. One sender per backend
+    sends in order, so receivers see changes in the order they happened."""
+    if not calls:
+        return
+    with _OUTBOXES_LOCK:
+        outbox = _OUTBOXES.setdefault(backend, _Outbox())
+    with outbox.lock:
+        outbox.calls.extend(calls)
+        if outbox.sending:
+            return  # the running sender takes them
+        outbox.sending = True
+    threading.Thread(target=_send_all, args=(backend, outbox), daemon=True).start()
+
+
+def _send_all(backend: KakaoBackend, outbox: _Outbox) -> None:
+    while True:
+        with outbox.lock:
+            if not outbox.calls:
+                outbox.sending = False
+                return
+            call = outbox.calls.popleft()
+        try:
+            deliver(backend, call)
+        except Exception:  # a bug must not stop the calls queued behind this one
+            log.exception("emulator webhook %s to app %s failed", call.kind, call.app_id)

@@ -232,3 +232,63 @@ def test_ref_6_1_the_control_plane_unlinks_and_calls_the_webhook(
         "status": 200,
         "ok": True,
     }
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_ref_6_1_apps_in_an_app_group_also_get_the_group_user_token(
+    emu: KakaoEmulator, receiver: Receiver, method: str
+) -> None:
+    emu.app.app_group = "family"
+    emu.app.webhook_method = method
+    sibling = emu.add_app(preset="biz", app_group="family")
+    emu.link(emu.user, sibling)
+    # What the group's other app sees for the user through the API (still linked there).
+    seen = httpx.get(
+        f"{emu.url}/v2/user/me",
+        params={"target_id_type": "user_id", "target_id": str(emu.user.id)},
+        headers={"Authorization": f"KakaoAK {sibling.admin_key}"},
+        timeout=5,
+    ).json()["group_user_token"]
+
+    emu.unlink_from_kakao(emu.user)
+
+    hit = receiver.hits[0]
+    params = hit.form if method == "POST" else hit.query
+    assert params["group_user_token"] == [seen]
+    assert sorted(params) == ["app_id", "group_user_token", "referrer_type", "user_id"]
+
+
+def test_ref_6_1_apps_outside_a_group_get_no_group_user_token(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    emu.unlink_from_kakao(emu.user)
+
+    assert "group_user_token" not in receiver.hits[0].form
+
+
+def _unlink_for(emu: KakaoEmulator, referrer_type: str) -> None:
+    """Make Kakao unlink the default user for the reason ``referrer_type`` names."""
+    if referrer_type == "ACCOUNT_DELETE":
+        emu.delete_account(emu.user)
+    elif referrer_type == "FORCED_ACCOUNT_DELETE":
+        emu.delete_account(emu.user, forced=True)
+    elif referrer_type == "INCOMPLETE_SIGN_UP":
+        emu.user.links[emu.app.app_id].signed_up = False
+        emu.clock.advance(emu.config.signup_deadline)
+        emu.expire_preregistrations()
+    else:  # the user (UNLINK_FROM_APPS) or Kakao's admin (UNLINK_FROM_ADMIN) unlinks
+        emu.unlink_from_kakao(emu.user, referrer_type=referrer_type)
+
+
+@pytest.mark.parametrize("referrer_type", REFERRER_TYPES)
+def test_ref_6_1_every_referrer_type_comes_from_the_change_it_names(
+    emu: KakaoEmulator, receiver: Receiver, referrer_type: str
+) -> None:
+    _unlink_for(emu, referrer_type)
+
+    [hit] = receiver.hits
+    assert hit.form["referrer_type"] == [referrer_type]
+    assert hit.form["user_id"] == [str(emu.user.id)]
+    assert emu.app.app_id not in emu.user.links
+    [entry] = emu.webhook_deliveries("unlink")
+    assert (entry.referrer_type, entry.ok) == (referrer_type, True)

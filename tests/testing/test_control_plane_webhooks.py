@@ -203,3 +203,25 @@ def test_pause_settings_listing_and_resuming(
 
     assert [(p["app_id"], p["kind"]) for p in paused] == [(emu.app.app_id, "unlink")]
     assert control.get("/_emulator/webhooks/paused").json() == []
+
+
+def test_the_command_line_sets_the_security_event_url() -> None:
+    from authlib_kakao.testing.__main__ import build_config, build_parser
+
+    args = build_parser().parse_args(["--security-event-url", "http://localhost:3000/kakao/sets"])
+
+    settings = build_config(args).app_settings
+    assert settings["security_event_url"] == "http://localhost:3000/kakao/sets"
+    assert (
+        KakaoEmulator(config=build_config(args)).app.security_event_url
+        == settings["security_event_url"]
+    )
+
+
+def test_the_app_json_shows_the_receiver_settings(control: httpx.Client, sets: Receiver) -> None:
+    app = control.patch(
+        "/_emulator/app", json={"security_event_types": [se.USER_UNLINKED, se.ACCOUNT_PURGED]}
+    ).json()
+
+    assert app["security_event_url"] == sets.url
+    assert app["security_event_types"] == [se.USER_UNLINKED, se.ACCOUNT_PURGED]

@@ -57,6 +57,7 @@ __all__ = [
     "security_event",
     "set_claims",
     "sse_configuration",
+    "subscribed",
 ]
 
 _OAUTH = "https://schemas.openid.net/secevent/oauth/event-type/"

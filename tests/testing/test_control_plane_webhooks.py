@@ -225,3 +225,15 @@ def test_the_app_json_shows_the_receiver_settings(control: httpx.Client, sets: R
 
     assert app["security_event_url"] == sets.url
     assert app["security_event_types"] == [se.USER_UNLINKED, se.ACCOUNT_PURGED]
+
+
+def test_a_python_test_waits_for_control_plane_deliveries(
+    emu: KakaoEmulator, control: httpx.Client
+) -> None:
+    control.post("/_emulator/accounts/revoke_tokens", json={})
+
+    [entry] = emu.wait_for_deliveries(1)
+
+    assert (entry.event_type, entry.ok) == (se.TOKENS_REVOKED, True)
+    with pytest.raises(TimeoutError, match="1 of 2"):
+        emu.wait_for_deliveries(2, timeout=0.01)

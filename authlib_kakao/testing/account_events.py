@@ -23,7 +23,12 @@ from typing import Any
 from authlib_kakao.testing import security_events as se
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.state import App, User
-from authlib_kakao.testing.webhooks_out import REFERRER_TYPES, Outgoing, unlink_webhook_request
+from authlib_kakao.testing.webhooks_out import (
+    REFERRER_TYPES,
+    UNLINK,
+    Outgoing,
+    unlink_webhook_request,
+)
 
 __all__ = [
     "delete_account",
@@ -57,19 +62,26 @@ def _check_referrer(referrer_type: str) -> None:
 
 
 def _unlink_calls(
-    backend: KakaoBackend, user_id: int, apps: list[App], referrer_type: str, txn: str
+    backend: KakaoBackend,
+    user_id: int,
+    apps: list[App],
+    referrer_type: str,
+    *,
+    purged: bool = False,
 ) -> list[Outgoing]:
-    """Per app: the unlink webhook (if configured), then its SETs."""
+    """Per app: the unlink webhook (if configured), then its SETs (one ``txn`` for all);
+    ``purged``: the account itself is gone too (``account-purged``)."""
+    txn = se.new_txn()
+    events: list[tuple[str, dict[str, Any] | None]] = [
+        (se.USER_UNLINKED, {"reason": referrer_type})
+    ]
+    if purged:
+        events.append((se.ACCOUNT_PURGED, None))
     calls: list[Outgoing] = []
     for app in apps:
         if app.webhook_url:
             request = unlink_webhook_request(app, user_id, referrer_type)
-            calls.append(Outgoing("unlink", app.app_id, user_id, request, referrer_type))
-        events: list[tuple[str, dict[str, Any] | None]] = [
-            (se.USER_UNLINKED, {"reason": referrer_type})
-        ]
-        if referrer_type in ("ACCOUNT_DELETE", "FORCED_ACCOUNT_DELETE"):
-            events.append((se.ACCOUNT_PURGED, None))
+            calls.append(Outgoing(UNLINK, app.app_id, user_id, request, referrer_type))
         calls += _sets(backend, [app], user_id, events, txn)
     return calls
 
@@ -93,7 +105,7 @@ def unlink(
     with backend.lock:
         if app.app_id not in user.links:
             raise ValueError(f"user {user.id} is not linked to app {app.app_id}")
-        calls = _unlink_calls(backend, user.id, [app], referrer_type, se.new_txn())
+        calls = _unlink_calls(backend, user.id, [app], referrer_type)
         backend.unlink(user, app)
     return calls
 
@@ -103,7 +115,7 @@ def delete_account(backend: KakaoBackend, user: User, *, forced: bool = False) -
     referrer = "FORCED_ACCOUNT_DELETE" if forced else "ACCOUNT_DELETE"
     with backend.lock:
         # The requests are built first: building checks every app's URLs before anything dies.
-        calls = _unlink_calls(backend, user.id, backend.linked_apps(user), referrer, se.new_txn())
+        calls = _unlink_calls(backend, user.id, backend.linked_apps(user), referrer, purged=True)
         backend.delete_account(user)
     return calls
 

@@ -374,7 +374,8 @@ def test_ref_6_2_kakao_side_unlinks_send_user_unlinked_with_the_reason(
 
     emu.unlink_from_kakao(emu.user, referrer_type=referrer_type)
 
-    uri, event = event_of(claims_of(emu, sets.hits[0]))
+    [hit] = sets.hits  # only unlinked: the account itself was not deleted (no account-purged)
+    uri, event = event_of(claims_of(emu, hit))
     assert (uri, event["reason"]) == (se.USER_UNLINKED, referrer_type)
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         LoggedRequest,
         ServiceTerm,
         User,
+        WebhookDelivery,
     )
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "LoggedRequest",
     "ServiceTerm",
     "User",
+    "WebhookDelivery",
 ]
 
 _HOMES = {
@@ -57,6 +59,7 @@ _HOMES = {
     "LoggedRequest": "state",
     "ServiceTerm": "state",
     "User": "state",
+    "WebhookDelivery": "state",
 }
 
 

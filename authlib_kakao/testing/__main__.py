@@ -71,6 +71,10 @@ def build_parser(prog: str = "python -m authlib_kakao.testing") -> argparse.Argu
         help="a Kakao Sync service term (repeatable)",
     )
     app.add_argument("--webhook-url", help="the unlink webhook URL")
+    app.add_argument(
+        "--security-event-url",
+        help="where the account-status-change webhook POSTs Security Event Tokens",
+    )
     app.add_argument("--no-auto-link", action="store_true", help="auto-link OFF (signup API)")
     parser.add_argument(
         "--set",
@@ -89,7 +93,8 @@ def app_settings(args: argparse.Namespace) -> dict[str, Any]:
         settings["redirect_uris"] = list(args.redirect_uri)
     if args.logout_redirect_uri:
         settings["logout_redirect_uris"] = list(args.logout_redirect_uri)
-    for name in ("client_id", "client_secret", "admin_key", "webhook_url", "oidc"):
+    names = ("client_id", "client_secret", "admin_key", "webhook_url", "security_event_url", "oidc")
+    for name in names:
         if getattr(args, name) is not None:
             settings[name] = getattr(args, name)
     if args.no_secret:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.http import JSON_CONTENT_TYPE, Request, Response, html
-from authlib_kakao.testing.routes import CONTROL_PREFIX, ROUTES, is_kauth
+from authlib_kakao.testing.routes import BLOCKING_ROUTES, CONTROL_PREFIX, ROUTES, is_kauth
 from authlib_kakao.testing.state import Fault
 from authlib_kakao.testing.wire_errors import WireError, kapi_error, kauth_error
 
@@ -158,6 +158,8 @@ class EmulatorASGI:
             response = fault_response(req.path, fault)
         elif self.holder.state is not state:  # reset while this request waited: touch nothing new
             response = fault_response(req.path, Fault(status=503))
+        elif (req.method, req.path) in BLOCKING_ROUTES:
+            response = await asyncio.to_thread(dispatch, state, req)
         else:
             response = dispatch(state, req)
         if fault is not None and fault.drop:

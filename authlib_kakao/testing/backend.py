@@ -13,6 +13,7 @@ over on purpose (config, the consent-page switch and the original signing key).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import json
 import secrets
@@ -39,6 +40,7 @@ from authlib_kakao.testing.state import (
     RefreshToken,
     ServiceTerm,
     User,
+    WebhookDelivery,
     WebSession,
 )
 from authlib_kakao.testing.wire_errors import kapi_fail, kauth_fail
@@ -123,8 +125,13 @@ class KakaoBackend(TokenLifecycle):
         self.web_sessions: dict[str, WebSession] = {}
         # Per-endpoint request times for the JWKS / tokeninfo throttles.
         self.throttles: dict[str, deque[float]] = {}
-        # Unlink webhooks the control plane sent (their status or error), oldest first.
-        self.webhook_deliveries: list[dict[str, Any]] = []
+        # Every webhook call Kakao made (or skipped while paused), oldest first; waiters on
+        # ``delivered`` (the state lock's condition) wake at each new entry.
+        self.deliveries: list[WebhookDelivery] = []
+        self.delivered = threading.Condition(self.lock)
+        # Per (app_id, kind): when the current run of failures began; when the webhook paused.
+        self.failing_since: dict[tuple[int, str], float] = {}
+        self.paused_webhooks: dict[tuple[int, str], float] = {}
         # Set when this state is dropped (reset, server stop): requests hanging on a fault end.
         self.released = threading.Event()
         # Called by the control plane's POST /_emulator/reset (the façade swaps in a new backend).
@@ -493,6 +500,102 @@ class KakaoBackend(TokenLifecycle):
             if len(calls) >= count:
                 raise kauth_fail("KOE237", f"too many {name} requests: cache the answer")
             calls.append(now)
+
+    # -- Kakao-side account changes (what the webhooks report) -------------------------------------
+
+    def linked_apps(self, user: User) -> list[App]:
+        """The apps ``user`` is linked to, in registration order."""
+        return [app for app_id, app in self.apps.items() if app_id in user.links]
+
+    def delete_account(self, user: User) -> list[App]:
+        """The Kakao Account is deleted: every link and token dies, then the account itself
+        (its id answers ``-101``, its login and web sessions are gone). Returns the apps it was
+        linked to, which Kakao then notifies."""
+        with self.lock:
+            apps = self.linked_apps(user)
+            for app in apps:
+                self.unlink(user, app)
+            self.users.pop(user.id, None)
+            self._end_web_sessions(user)
+            return apps
+
+    def set_account_disabled(self, user: User, disabled: bool) -> list[App]:
+        """Disable (kapi answers ``-4``, as for a restricted account; web sessions end) or
+        re-enable the account. Returns the apps it is linked to."""
+        with self.lock:
+            user.sanctioned = disabled
+            if disabled:
+                self._end_web_sessions(user)
+            return self.linked_apps(user)
+
+    def revoke_user_tokens(self, user: User, app: App | None = None) -> list[App]:
+        """Kakao revokes the user's tokens for ``app`` (None: every linked app); they answer
+        ``-401`` / KOE322 from now on. Returns the apps whose tokens died."""
+        with self.lock:
+            apps = self.linked_apps(user) if app is None else [app]
+            for target in apps:
+                self.revoke_tokens(target.app_id, user.id)
+            return apps
+
+    def withdraw_scopes(self, user: User, app: App, scopes: list[str]) -> None:
+        """The user withdraws agreed optional items on Kakao's side (not through the app's API).
+
+        Raises ``ValueError`` for an item not agreed to or a required one (nothing changes).
+        """
+        with self.lock:
+            link = user.links.get(app.app_id)
+            if link is None:
+                raise ValueError(f"user {user.id} is not linked to app {app.app_id}")
+            unknown = [s for s in scopes if s not in link.consents]
+            required = [
+                s for s in scopes if s in app.consent_items and app.consent_items[s].required
+            ]
+            if not scopes or unknown or required:
+                raise ValueError(
+                    f"cannot withdraw {scopes}: not agreed {unknown}, required {required}"
+                )
+            link.consents.difference_update(scopes)
+            self.drop_token_scopes(app.app_id, user.id, set(scopes))
+
+    def _end_web_sessions(self, user: User) -> None:
+        for cookie in [c for c, s in self.web_sessions.items() if s.user_id == user.id]:
+            del self.web_sessions[cookie]
+
+    # -- the webhook delivery log, and pausing -------------------------------------------------------
+
+    def record_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery:
+        """Log ``delivery`` (numbered here) and apply the pause rule; wakes the waiters.
+
+        A success ends the app's run of failures of that kind; a failure that makes the run span
+        more than ``config.webhook_pause_after`` seconds pauses the webhook (§6.1).
+        """
+        with self.lock:
+            delivery = dataclasses.replace(delivery, id=len(self.deliveries) + 1)
+            self.deliveries.append(delivery)
+            key = (delivery.app_id, delivery.kind)
+            if delivery.ok:
+                self.failing_since.pop(key, None)
+            elif not delivery.paused:
+                since = self.failing_since.setdefault(key, delivery.at)
+                if delivery.at - since > self.config.webhook_pause_after:
+                    self.paused_webhooks[key] = delivery.at
+            self.delivered.notify_all()
+            return delivery
+
+    def webhook_paused(self, app_id: int, kind: str) -> bool:
+        """Whether the app's webhook of ``kind`` is paused after long failures."""
+        return (app_id, kind) in self.paused_webhooks
+
+    def resume_webhook(self, app_id: int, kind: str) -> None:
+        """Re-enable a paused webhook (the console's switch); its failure history starts over."""
+        with self.lock:
+            self.paused_webhooks.pop((app_id, kind), None)
+            self.failing_since.pop((app_id, kind), None)
+
+    def wait_for_deliveries(self, count: int, timeout: float) -> bool:
+        """Block until the log holds ``count`` entries (sent from another thread); False on timeout."""
+        with self.delivered:
+            return self.delivered.wait_for(lambda: len(self.deliveries) >= count, timeout)
 
     # -- faults and the request log ----------------------------------------------------------------
 

@@ -10,13 +10,10 @@ These paths cannot collide with Kakao's, are never logged and never faulted.
 from __future__ import annotations
 
 import json
-import threading
-import urllib.request
 from dataclasses import asdict, fields
 from html import escape
 from typing import Any
 
-from authlib_kakao.testing import webhooks_out
 from authlib_kakao.testing.backend import KakaoBackend, service_terms
 from authlib_kakao.testing.http import Request, Response, html, json_response
 from authlib_kakao.testing.kauth import session_cookie
@@ -40,21 +37,23 @@ __all__ = [
     "advance_clock",
     "app_json",
     "approve",
+    "bad",
+    "bad_request",
     "callback",
     "clear_faults",
     "describe",
     "freeze_clock",
     "issue_tokens",
     "list_apps",
+    "read_json",
     "request_log",
     "reset",
     "rotate_keys",
     "start_session",
+    "target_app",
     "unfreeze_clock",
-    "unlink_from_kakao",
     "update_app",
     "update_config",
-    "webhook_deliveries",
 ]
 
 CONTROL_PREFIX = "/_emulator"
@@ -80,7 +79,7 @@ def bad_request(message: str) -> WireError:
     return WireError(json_response({"error": message}, 400))
 
 
-def _json(req: Request) -> dict[str, Any]:
+def read_json(req: Request) -> dict[str, Any]:
     try:
         data = json.loads(req.body or b"{}")
     except ValueError:
@@ -88,7 +87,7 @@ def _json(req: Request) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _bad(message: str) -> Response:
+def bad(message: str) -> Response:
     return json_response({"error": message}, 400)
 
 
@@ -145,14 +144,14 @@ def _apply_config(backend: KakaoBackend, data: dict[str, Any]) -> None:
 
 def reset(backend: KakaoBackend, req: Request) -> Response:
     """Fresh state; the body may first change settings (``{"app_preset": "biz"}``), which stay."""
-    _apply_config(backend, _json(req))
+    _apply_config(backend, read_json(req))
     backend.request_reset()
     return json_response({"ok": True})
 
 
 def update_config(backend: KakaoBackend, req: Request) -> Response:
     """Change ``EmulatorConfig`` fields and ``auto_approve`` now (no reset)."""
-    _apply_config(backend, _json(req))
+    _apply_config(backend, read_json(req))
     return json_response(
         {"config": asdict(backend.config), "auto_approve": not backend.consent_page}
     )
@@ -184,7 +183,8 @@ def _app_values(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _target_app(backend: KakaoBackend, data: dict[str, Any]) -> App:
+def target_app(backend: KakaoBackend, data: dict[str, Any]) -> App:
+    """The app the body's ``app_id`` names (taken out of ``data``), else the default app."""
     app_id = data.pop("app_id", None)
     if app_id is None:
         return backend.app
@@ -201,7 +201,7 @@ def list_apps(backend: KakaoBackend, req: Request) -> Response:
 
 def add_app(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``preset`` plus any app fields → the new app."""
-    data = _json(req)
+    data = read_json(req)
     preset = data.pop("preset", None)
     if preset is not None and preset not in APP_PRESETS:
         raise bad_request(f"unknown preset {preset!r}; known: {sorted(APP_PRESETS)}")
@@ -211,8 +211,8 @@ def add_app(backend: KakaoBackend, req: Request) -> Response:
 def update_app(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``app_id`` (default app) plus the fields to change (``"client_secret": null``
     switches the secret off, ``"oidc": false``, ``"redirect_uris": [...]``, ...)."""
-    data = _json(req)
-    app = _target_app(backend, data)
+    data = read_json(req)
+    app = target_app(backend, data)
     for name, value in _app_values(data).items():
         setattr(app, name, value)
     return json_response(app_json(app))
@@ -220,8 +220,8 @@ def update_app(backend: KakaoBackend, req: Request) -> Response:
 
 def add_redirect_uri(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``uri`` (and ``app_id``; ``"logout": true`` for a logout redirect URI)."""
-    data = _json(req)
-    app = _target_app(backend, data)
+    data = read_json(req)
+    app = target_app(backend, data)
     uri = data.get("uri")
     if not isinstance(uri, str) or not uri:
         raise bad_request("need 'uri'")
@@ -233,15 +233,15 @@ def add_redirect_uri(backend: KakaoBackend, req: Request) -> Response:
 
 def add_user(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``preset``, user fields, ``consents`` (list), ``linked`` (bool), ``app_id``."""
-    data = _json(req)
-    app = _target_app(backend, data)
+    data = read_json(req)
+    app = target_app(backend, data)
     preset = data.get("preset")
     if preset is not None and preset not in USER_PRESETS:
-        return _bad(f"unknown preset {preset!r}; known: {sorted(USER_PRESETS)}")
+        return bad(f"unknown preset {preset!r}; known: {sorted(USER_PRESETS)}")
     values = {k: v for k, v in data.items() if k in USER_FIELDS}
     consents = data.get("consents")
     if consents is not None and not isinstance(consents, list):
-        return _bad("consents must be a list")
+        return bad("consents must be a list")
     user = backend.add_user(
         app=app,
         consents=consents,
@@ -254,23 +254,23 @@ def add_user(backend: KakaoBackend, req: Request) -> Response:
 
 def approve(backend: KakaoBackend, req: Request) -> Response:
     """Auto-approve mode: ``user_id`` and optional ``consents``, or ``{"deny": true}``."""
-    data = _json(req)
+    data = read_json(req)
     if data.get("deny"):
         backend.deny_consent()
         return json_response({"ok": True})
     user = backend.users.get(int(data.get("user_id") or backend.user.id))
     if user is None:
-        return _bad("unknown user_id")
+        return bad("unknown user_id")
     backend.approve_as(user, data.get("consents"))
     return json_response({"ok": True})
 
 
 def start_session(backend: KakaoBackend, req: Request) -> Response:
     """Log a user in to Kakao as a browser would: the session cookie to send to /oauth/authorize."""
-    data = _json(req)
+    data = read_json(req)
     user = backend.users.get(int(data.get("user_id") or backend.user.id))
     if user is None:
-        return _bad("unknown user_id")
+        return bad("unknown user_id")
     keep = bool(data.get("keep"))
     value = backend.start_web_session(user, keep=keep)
     return json_response(
@@ -284,14 +284,14 @@ def start_session(backend: KakaoBackend, req: Request) -> Response:
 
 def issue_tokens(backend: KakaoBackend, req: Request) -> Response:
     """Tokens without a login: ``user_id``, ``app_id``, ``scopes``, ``openid``, ``key``."""
-    data = _json(req)
-    app = _target_app(backend, data)
+    data = read_json(req)
+    app = target_app(backend, data)
     user = backend.users.get(int(data.get("user_id") or backend.user.id))
     if user is None:
-        return _bad("unknown user_id")
+        return bad("unknown user_id")
     key = data.get("key", "rest")
     if key not in ("rest", "native", "javascript"):
-        return _bad("key: rest, native or javascript")
+        return bad("key: rest, native or javascript")
     body = backend.issue_tokens(user, app, data.get("scopes"), bool(data.get("openid")), key)
     return json_response(body)
 
@@ -299,18 +299,18 @@ def issue_tokens(backend: KakaoBackend, req: Request) -> Response:
 def advance_clock(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``seconds``; answers the new ``now``."""
     try:
-        seconds = float(_json(req).get("seconds", 0))
+        seconds = float(read_json(req).get("seconds", 0))
     except (TypeError, ValueError):
-        return _bad("seconds must be a number")
+        return bad("seconds must be a number")
     backend.clock.advance(seconds)
     return json_response({"now": backend.clock.now()})
 
 
 def freeze_clock(backend: KakaoBackend, req: Request) -> Response:
     """Stop the clock (body ``at``: at that Unix time); answers ``now``."""
-    at = _json(req).get("at")
+    at = read_json(req).get("at")
     if at is not None and not isinstance(at, (int, float)):
-        return _bad("at must be a number")
+        return bad("at must be a number")
     return json_response({"now": backend.clock.freeze(at)})
 
 
@@ -325,14 +325,14 @@ FAULT_FIELDS = frozenset(f.name for f in fields(Fault))
 
 def add_fault(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``path`` plus :meth:`KakaoEmulator.inject_fault` keywords (``kapi_error``, ...)."""
-    data = _json(req)
+    data = read_json(req)
     path = data.pop("path", None)
     if not isinstance(path, str) or set(data) - FAULT_FIELDS:
-        return _bad(f"need 'path' and only {sorted(FAULT_FIELDS)}")
+        return bad(f"need 'path' and only {sorted(FAULT_FIELDS)}")
     if data.get("kapi_error") is not None and data["kapi_error"] not in KAPI_ERRORS:
-        return _bad(f"kapi_error: one of {sorted(KAPI_ERRORS)}")
+        return bad(f"kapi_error: one of {sorted(KAPI_ERRORS)}")
     if data.get("kauth_error") is not None and data["kauth_error"] not in KAUTH_ERRORS:
-        return _bad(f"kauth_error: one of {sorted(KAUTH_ERRORS)}")
+        return bad(f"kauth_error: one of {sorted(KAUTH_ERRORS)}")
     backend.add_fault(path, Fault(**data))
     return json_response({"ok": True})
 
@@ -341,51 +341,6 @@ def clear_faults(backend: KakaoBackend, req: Request) -> Response:
     """Forget every injected fault."""
     backend.clear_faults()
     return json_response({"ok": True})
-
-
-def unlink_from_kakao(backend: KakaoBackend, req: Request) -> Response:
-    """Unlink on Kakao's side now and call the app's webhook right after answering.
-
-    Body: ``user_id``, ``app_id``, ``referrer_type``. The webhook's status shows up in
-    ``GET /_emulator/webhooks`` (sent from a thread: the app may call the emulator back).
-    """
-    data = _json(req)
-    app = _target_app(backend, data)
-    user = backend.users.get(int(data.get("user_id") or backend.user.id))
-    referrer = data.get("referrer_type", "UNLINK_FROM_APPS")
-    if user is None or app.app_id not in user.links:
-        return _bad("user_id is not linked to the app")
-    if referrer not in webhooks_out.REFERRER_TYPES:
-        return _bad(f"referrer_type: one of {list(webhooks_out.REFERRER_TYPES)}")
-    try:
-        request = webhooks_out.unlink_webhook_request(app, user.id, referrer)
-    except ValueError as exc:
-        return _bad(str(exc))
-    backend.unlink(user, app)
-    _deliver_later(backend, request, referrer, user.id)
-    return json_response({"ok": True, "webhook": request.full_url})
-
-
-def _deliver_later(
-    backend: KakaoBackend, request: urllib.request.Request, referrer: str, user_id: int
-) -> None:
-    timeout = backend.config.webhook_timeout
-
-    def deliver() -> None:
-        entry: dict[str, Any] = {"user_id": user_id, "referrer_type": referrer}
-        try:
-            entry["status"] = webhooks_out.send_unlink_webhook(request, timeout=timeout)
-        except webhooks_out.WebhookDeliveryError as exc:
-            entry["error"] = str(exc)
-        with backend.lock:
-            backend.webhook_deliveries.append(entry)
-
-    threading.Thread(target=deliver, daemon=True).start()
-
-
-def webhook_deliveries(backend: KakaoBackend, req: Request) -> Response:
-    """Webhooks the control plane sent so far: ``{user_id, referrer_type, status | error}``."""
-    return json_response(list(backend.webhook_deliveries))
 
 
 def request_log(backend: KakaoBackend, req: Request) -> Response:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from authlib_kakao.testing import webhooks_out
+from authlib_kakao.testing import account_events, security_events
 from authlib_kakao.testing.backend import DEFAULT_APP_ID, DEFAULT_USER_ID, KakaoBackend
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.state import (
@@ -24,6 +24,14 @@ from authlib_kakao.testing.state import (
     LoggedRequest,
     RefreshToken,
     User,
+    WebhookDelivery,
+)
+from authlib_kakao.testing.webhooks_out import (
+    KINDS,
+    UNLINK,
+    WebhookDeliveryError,
+    WebhookPausedError,
+    deliver_all,
 )
 
 if TYPE_CHECKING:
@@ -178,13 +186,16 @@ class KakaoEmulator:
     def expire_preregistrations(self) -> list[int]:
         """Unlink users preregistered on auto-link OFF apps for longer than
         ``config.signup_deadline``, calling each app's webhook with ``INCOMPLETE_SIGN_UP``
-        (apps without a webhook URL are only unlinked); returns the webhooks' statuses."""
+        (and its ``user-unlinked`` SET, if it has a receiver); returns the unlink webhooks'
+        statuses (apps without a webhook URL are only unlinked)."""
         statuses: list[int] = []
         for user, app in self.state.expired_preregistrations():
+            calls = account_events.unlink(
+                self.state, user, app, "INCOMPLETE_SIGN_UP", require_webhook=False
+            )
+            entries = deliver_all(self.state, calls)
             if app.webhook_url:
-                statuses.append(self.unlink_from_kakao(user, app, "INCOMPLETE_SIGN_UP"))
-            else:
-                self.state.unlink(user, app)
+                statuses.append(_unlink_status(entries))
         return statuses
 
     def link(
@@ -200,9 +211,106 @@ class KakaoEmulator:
     def unlink_from_kakao(
         self, user: User, app: App | None = None, referrer_type: str = "UNLINK_FROM_APPS"
     ) -> int:
-        """Unlink on Kakao's side and call the app's unlink webhook; returns the webhook's status."""
-        timeout = self.config.webhook_timeout
-        return webhooks_out.unlink_from_kakao(self.state, user, app, referrer_type, timeout=timeout)
+        """Unlink on Kakao's side and call the app's unlink webhook; returns the webhook's status.
+
+        ``referrer_type``: one of ``webhooks_out.REFERRER_TYPES``. An app in an app group gets
+        ``group_user_token`` too; an app with a ``security_event_url`` also gets a
+        ``user-unlinked`` SET (see :meth:`webhook_deliveries`).
+
+        Raises:
+            ValueError: unknown ``referrer_type``, no ``webhook_url``, user not linked
+                (nothing changes then).
+            WebhookDeliveryError: no answer within ``config.webhook_timeout`` (the unlink has
+                happened); :class:`WebhookPausedError` when the webhook is paused.
+        """
+        calls = account_events.unlink(self.state, user, app or self.app, referrer_type)
+        return _unlink_status(deliver_all(self.state, calls))
+
+    # -- Kakao-side account changes and security events (reference §6) ------------------------
+
+    def delete_account(self, user: User, *, forced: bool = False) -> list[WebhookDelivery]:
+        """The Kakao Account is deleted (``forced``: by Kakao, e.g. after long dormancy).
+
+        Every link, token and session dies, then the account (its id answers ``-101``). Each
+        linked app gets its unlink webhook (``ACCOUNT_DELETE`` / ``FORCED_ACCOUNT_DELETE``) and
+        ``user-unlinked`` + ``account-purged`` SETs; returns the log entries.
+        """
+        return deliver_all(
+            self.state, account_events.delete_account(self.state, user, forced=forced)
+        )
+
+    def revoke_tokens(self, user: User, app: App | None = None) -> list[WebhookDelivery]:
+        """Kakao revokes the user's tokens for ``app`` (None: every linked app): they answer
+        ``-401`` (refresh: KOE322) from now on; each app gets a ``tokens-revoked`` SET."""
+        return deliver_all(self.state, account_events.revoke_tokens(self.state, user, app))
+
+    def disable_account(self, user: User, *, reason: str | None = None) -> list[WebhookDelivery]:
+        """Kakao disables the account: kapi answers ``-4`` for it, its web sessions end; linked
+        apps get an ``account-disabled`` SET (with RISC's ``reason``, e.g. ``"hijacking"``)."""
+        calls = account_events.set_disabled(self.state, user, True, reason=reason)
+        return deliver_all(self.state, calls)
+
+    def enable_account(self, user: User) -> list[WebhookDelivery]:
+        """Kakao enables the account again; linked apps get an ``account-enabled`` SET."""
+        return deliver_all(self.state, account_events.set_disabled(self.state, user, False))
+
+    def withdraw_scopes(
+        self, user: User, scopes: Iterable[str], app: App | None = None
+    ) -> list[WebhookDelivery]:
+        """The user withdraws optional consent items in their Kakao Account (not through the
+        app): the items leave the link and its tokens; the app gets a ``user-scope-withdraw``
+        SET. ``ValueError`` for an item not agreed to or a required one."""
+        calls = account_events.withdraw_scopes(self.state, user, app or self.app, list(scopes))
+        return deliver_all(self.state, calls)
+
+    def send_security_event(
+        self,
+        user: User,
+        event: str,
+        app: App | None = None,
+        *,
+        reason: str | None = None,
+        payload: dict[str, Any] | None = None,
+        txn: str | None = None,
+        toe: float | None = None,
+    ) -> WebhookDelivery:
+        """POST one SET about ``user`` to ``app``'s ``security_event_url``; no state changes.
+
+        ``event``: an event-type URI (``security_events.TOKENS_REVOKED``, ...) or its short name
+        (``"tokens-revoked"``); ``reason`` and ``payload`` go into the event beside ``subject``.
+        Returns the (last) log entry: ``status``, ``ok`` (202), ``jti``, ``token``.
+        """
+        extra = {**(payload or {}), **({"reason": reason} if reason else {})}
+        call = security_events.security_event(
+            self.state, app or self.app, user.id, event, payload=extra, txn=txn, toe=toe
+        )
+        return deliver_all(self.state, [call])[-1]
+
+    def redeliver(self, jti: str) -> WebhookDelivery:
+        """Send the SET ``jti`` again, byte for byte (same ``jti``), as a retrying Kakao would:
+        for testing a receiver's de-duplication. Returns the (last) log entry."""
+        return deliver_all(self.state, [security_events.redelivery(self.state, jti)])[-1]
+
+    def webhook_deliveries(self, kind: str | None = None) -> list[WebhookDelivery]:
+        """The delivery log, oldest first: every webhook call and SET (``kind``: ``"unlink"`` or
+        ``"security_event"``), with URL, status, ``ok``, ``paused``, ``attempt``, ``jti``, ..."""
+        return [d for d in self.state.deliveries if kind is None or d.kind == kind]
+
+    def wait_for_deliveries(self, count: int, timeout: float = 10.0) -> list[WebhookDelivery]:
+        """Wait until the log holds ``count`` entries (the control plane sends from a thread);
+        returns the log. Raises ``TimeoutError`` after ``timeout`` seconds."""
+        if not self.state.wait_for_deliveries(count, timeout):
+            raise TimeoutError(f"{len(self.state.deliveries)} of {count} webhook deliveries")
+        return self.webhook_deliveries()
+
+    def webhook_paused(self, app: App | None = None, kind: str = UNLINK) -> bool:
+        """Whether the app's webhook of ``kind`` is paused after failures spanning more than
+        ``config.webhook_pause_after`` (a month)."""
+        return self.state.webhook_paused((app or self.app).app_id, _kind(kind))
+
+    def resume_webhook(self, app: App | None = None, kind: str = UNLINK) -> None:
+        """Re-enable a paused webhook; its failure history starts over."""
+        self.state.resume_webhook((app or self.app).app_id, _kind(kind))
 
     # -- login ---------------------------------------------------------------------------------
 
@@ -342,6 +450,25 @@ class KakaoEmulator:
 
     def __repr__(self) -> str:
         return f"<KakaoEmulator apps={len(self.state.apps)} users={len(self.state.users)}>"
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return kind
+
+
+def _unlink_status(entries: list[WebhookDelivery]) -> int:
+    """The unlink webhook's final status among ``entries``; raises when it got no answer."""
+    last = [e for e in entries if e.kind == UNLINK][-1]
+    if last.paused:
+        raise WebhookPausedError(
+            f"app {last.app_id}'s unlink webhook is paused after long failures; "
+            "resume_webhook() re-enables it"
+        )
+    if last.status is None:
+        raise WebhookDeliveryError(last.error or "no answer")
+    return last.status
 
 
 def _page_mode(auto_approve: bool | None, consent_page: bool | None) -> bool:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from authlib_kakao.testing import security_events
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.http import Request, Response, html, json_response, redirect
 from authlib_kakao.testing.lifecycle import SESSION_COOKIE
@@ -24,6 +25,7 @@ __all__ = [
     "jwks",
     "logout",
     "openid_configuration",
+    "sse_configuration",
     "token",
     "tokeninfo",
 ]
@@ -276,6 +278,12 @@ def openid_configuration(backend: KakaoBackend, req: Request) -> Response:
         ],
     }
     return json_response(document)
+
+
+def sse_configuration(backend: KakaoBackend, req: Request) -> Response:
+    """Kakao's security-event configuration (§6.2, the older page): issuer, the JWKS that signs
+    its SETs (the id_tokens' JWKS) and the push delivery method."""
+    return json_response(security_events.sse_configuration(backend, _base_url(req)))
 
 
 def jwks(backend: KakaoBackend, req: Request) -> Response:

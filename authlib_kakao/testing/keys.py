@@ -53,9 +53,10 @@ class SigningKeys:
         """The public JWKS document, newest key first."""
         return {"keys": [k.as_dict(private=False) for k in reversed(self._keys)]}
 
-    def sign(self, claims: dict[str, Any]) -> str:
-        """An RS256 id_token over ``claims``, signed with the current key."""
-        header = {"alg": "RS256", "kid": self.current.kid, "typ": "JWT"}
+    def sign(self, claims: dict[str, Any], *, typ: str = "JWT") -> str:
+        """An RS256 JWT over ``claims``, signed with the current key: an id_token, or with
+        ``typ="secevent+jwt"`` a Security Event Token (RFC 8417)."""
+        header = {"alg": "RS256", "kid": self.current.kid, "typ": typ}
         return jwt.encode(header, claims, self.current, algorithms=["RS256"])
 
     def verify(self, token: str) -> dict[str, Any] | None:

@@ -267,9 +267,11 @@ def user_me_body(
     return body
 
 
-def group_user_token(group: str, user: User) -> str:
-    """A stable token naming ``user`` across the apps of ``group`` (same for every app in it)."""
-    return hashlib.sha256(f"group:{group}:{user.id}".encode()).hexdigest()[:40]
+def group_user_token(group: str, user: User | int) -> str:
+    """A stable token naming ``user`` (or a user id) across the apps of ``group`` (same for
+    every app in it)."""
+    user_id = user if isinstance(user, int) else user.id
+    return hashlib.sha256(f"group:{group}:{user_id}".encode()).hexdigest()[:40]
 
 
 def app_user_body(

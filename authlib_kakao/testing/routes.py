@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from authlib_kakao.testing import control, kapi, kauth
+from authlib_kakao.testing import control, control_events, kapi, kauth
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.http import Request, Response
 
-__all__ = ["CONTROL_PREFIX", "ROUTES", "Handler", "is_kauth"]
+__all__ = ["BLOCKING_ROUTES", "CONTROL_PREFIX", "ROUTES", "Handler", "is_kauth"]
 
 Handler = Callable[[KakaoBackend, Request], Response]
 
@@ -28,6 +28,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/oauth/tokeninfo"): kauth.tokeninfo,
     ("GET", "/.well-known/openid-configuration"): kauth.openid_configuration,
     ("GET", "/.well-known/jwks.json"): kauth.jwks,
+    ("GET", "/.well-known/sse-configuration"): kauth.sse_configuration,
     # kapi: the signed-in user (§3.5, §4)
     ("GET", "/v2/user/me"): kapi.user_me,
     ("POST", "/v2/user/me"): kapi.user_me,
@@ -60,8 +61,18 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", f"{CONTROL_PREFIX}/approve"): control.approve,
     ("POST", f"{CONTROL_PREFIX}/sessions"): control.start_session,
     ("POST", f"{CONTROL_PREFIX}/tokens"): control.issue_tokens,
-    ("POST", f"{CONTROL_PREFIX}/unlink_from_kakao"): control.unlink_from_kakao,
-    ("GET", f"{CONTROL_PREFIX}/webhooks"): control.webhook_deliveries,
+    # Kakao-side changes and the webhooks / security events they send (§6)
+    ("POST", f"{CONTROL_PREFIX}/unlink_from_kakao"): control_events.unlink_from_kakao,
+    ("POST", f"{CONTROL_PREFIX}/accounts/delete"): control_events.delete_account,
+    ("POST", f"{CONTROL_PREFIX}/accounts/disable"): control_events.disable_account,
+    ("POST", f"{CONTROL_PREFIX}/accounts/enable"): control_events.enable_account,
+    ("POST", f"{CONTROL_PREFIX}/accounts/revoke_tokens"): control_events.revoke_tokens,
+    ("POST", f"{CONTROL_PREFIX}/accounts/withdraw_scopes"): control_events.withdraw_scopes,
+    ("POST", f"{CONTROL_PREFIX}/security_events"): control_events.send_security_event,
+    ("POST", f"{CONTROL_PREFIX}/security_events/redeliver"): control_events.redeliver,
+    ("GET", f"{CONTROL_PREFIX}/webhooks"): control_events.webhook_deliveries,
+    ("GET", f"{CONTROL_PREFIX}/webhooks/paused"): control_events.list_paused,
+    ("POST", f"{CONTROL_PREFIX}/webhooks/resume"): control_events.resume_webhook,
     ("POST", f"{CONTROL_PREFIX}/clock/advance"): control.advance_clock,
     ("POST", f"{CONTROL_PREFIX}/clock/freeze"): control.freeze_clock,
     ("POST", f"{CONTROL_PREFIX}/clock/unfreeze"): control.unfreeze_clock,
@@ -71,6 +82,10 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", f"{CONTROL_PREFIX}/keys/rotate"): control.rotate_keys,
     ("GET", f"{CONTROL_PREFIX}/callback"): control.callback,
 }
+
+# Handlers that may block (waiting for a webhook sent from another thread): served off the
+# event loop, so the server keeps answering meanwhile.
+BLOCKING_ROUTES = frozenset({("GET", f"{CONTROL_PREFIX}/webhooks")})
 
 
 def is_kauth(path: str) -> bool:

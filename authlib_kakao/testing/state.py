@@ -27,6 +27,7 @@ __all__ = [
     "ServiceTerm",
     "User",
     "WebSession",
+    "WebhookDelivery",
 ]
 
 
@@ -93,7 +94,14 @@ class EmulatorConfig:
     # Kakao issues an id_token "if OIDC is enabled"; by default only when `openid` was requested.
     id_token_without_openid_scope: bool = False
     refresh_returns_scope: bool = False  # Kakao's refresh sample has no `scope`
-    webhook_timeout: float = 3.0  # seconds Kakao waits for the unlink webhook's answer (§6.1)
+    webhook_timeout: float = 3.0  # seconds Kakao waits for a webhook's answer (§6.1, §6.2)
+    # Kakao documents no retry: a failed webhook is not sent again. A number here re-sends a
+    # failed delivery that many more times at once (the same request; a SET keeps its jti).
+    webhook_retries: int = 0
+    # "A webhook failing for over a month is paused" (§6.1): once an app's failed deliveries of
+    # one kind (no success in between) span more than this many seconds on the emulator's
+    # clock, that webhook is no longer called until resumed.
+    webhook_pause_after: float = 30 * 24 * 3600
     # What a reset starts from: the default app's and the default user's presets (presets.py).
     app_preset: str = "personal"
     user_preset: str = "default"
@@ -168,8 +176,12 @@ class App:
     oidc: bool = False
     property_keys: list[str] = field(default_factory=list)  # registered user-property keys
     service_terms: dict[str, ServiceTerm] = field(default_factory=dict)
-    webhook_url: str | None = None
+    webhook_url: str | None = None  # the unlink webhook (§6.1)
     webhook_method: str = "POST"
+    # The account-status-change webhook (§6.2): where Security Event Tokens are POSTed, and the
+    # event-type URIs the app subscribed to in the console (None: every type).
+    security_event_url: str | None = None
+    security_event_types: list[str] | None = None
     preset: str = "custom"  # the preset it was made from (presets.py)
     biz: bool = False  # a Biz app: may configure items whose access is "biz" (core table)
     kakao_sync: bool = False  # Kakao Sync: /v2/user/me carries synched_at
@@ -322,3 +334,32 @@ class WebSession:
 
     user_id: int
     expires_at: float
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One call Kakao made (or would have made) to an app's webhook: the delivery log's entry.
+
+    ``kind`` is ``"unlink"`` (§6.1) or ``"security_event"`` (§6.2). ``ok`` is Kakao's notion of
+    success: HTTP 200 for the unlink webhook, 202 for a SET. ``status`` is None when no answer
+    came (``error`` says why) or when the webhook is ``paused`` and nothing was sent.
+    """
+
+    id: int  # position in the log, from 1
+    kind: str
+    app_id: int
+    user_id: int
+    url: str
+    method: str
+    at: float  # the emulator's clock when sent
+    status: int | None = None
+    error: str | None = None
+    ok: bool = False
+    paused: bool = False
+    attempt: int = 1  # 2, 3, ...: a retry (config.webhook_retries)
+    redelivery: bool = False  # sent again on request (emulator.redeliver)
+    referrer_type: str | None = None  # unlink webhook
+    jti: str | None = None  # security event: the SET's claims
+    txn: str | None = None
+    event_type: str | None = None
+    token: str | None = None  # security event: the SET as sent (the request body)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from webhook_receiver import Hit, Receiver, running_receiver
 
 from authlib_kakao.testing import KakaoEmulator
 from authlib_kakao.testing.webhooks_out import (
@@ -20,71 +19,10 @@ from authlib_kakao.testing.webhooks_out import (
 )
 
 
-@dataclass
-class Hit:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """A stand-in for the service's webhook endpoint: records hits, answers ``status``."""
-
-    url: str
-    hits: list[Hit] = field(default_factory=list)
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    hold: bool = False  # answer only when the test is over (to trip a sender's timeout)
-    on_hit: Callable[[Hit], None] | None = None
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    box: list[Receiver] = []
-    over = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _handle(self) -> None:
-            rec = box[0]
-            length = int(self.headers.get("Content-Length") or 0)
-            split = urlsplit(self.path)
-            hit = Hit(
-                self.command,
-                split.path,
-                parse_qs(split.query),
-                {k.lower(): v for k, v in self.headers.items()},
-                self.rfile.read(length),
-            )
-            rec.hits.append(hit)
-            if rec.on_hit is not None:
-                rec.on_hit(hit)
-            if rec.hold:
-                over.wait()
-            self.send_response(rec.status)
-            for name, value in rec.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_GET = do_POST = _handle
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    box.append(Receiver(f"http://127.0.0.1:{server.server_address[1]}/kakao/unlink"))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield box[0]
-    finally:
-        over.set()
-        server.shutdown()
-        server.server_close()
+    with running_receiver("/kakao/unlink") as rec:
+        yield rec
 
 
 @pytest.fixture
@@ -272,24 +210,85 @@ def test_ref_6_1_preregistered_users_unlinked_after_24_hours_get_incomplete_sign
 def test_ref_6_1_the_control_plane_unlinks_and_calls_the_webhook(
     emu: KakaoEmulator, receiver: Receiver
 ) -> None:
-    arrived = threading.Event()
-    receiver.on_hit = lambda hit: arrived.set()
     assert emu.url is not None
     user = emu.add_user(preset="agreed_all")
 
-    with httpx.Client(base_url=emu.url) as client:
+    with httpx.Client(base_url=emu.url, timeout=15) as client:
         answer = client.post(
             "/_emulator/unlink_from_kakao",
             json={"user_id": user.id, "referrer_type": "UNLINK_FROM_ADMIN"},
         )
-        assert arrived.wait(10)
-        assert emu.app.app_id not in user.links
-        deliveries: list[dict[str, object]] = []
-        for _ in range(10_000):  # the sender records the status right after the receiver answers
-            deliveries = client.get("/_emulator/webhooks").json()
-            if deliveries:
-                break
+        assert emu.app.app_id not in user.links  # unlinked before the answer
+        # The webhook is sent from a thread; ?wait=1 answers once its outcome is logged.
+        deliveries = client.get("/_emulator/webhooks", params={"wait": 1}).json()
 
     assert answer.status_code == 200
     assert parse_qs(receiver.hits[0].body.decode())["referrer_type"] == ["UNLINK_FROM_ADMIN"]
-    assert deliveries == [{"user_id": user.id, "referrer_type": "UNLINK_FROM_ADMIN", "status": 200}]
+    [entry] = deliveries
+    assert {k: entry[k] for k in ("kind", "user_id", "referrer_type", "status", "ok")} == {
+        "kind": "unlink",
+        "user_id": user.id,
+        "referrer_type": "UNLINK_FROM_ADMIN",
+        "status": 200,
+        "ok": True,
+    }
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_ref_6_1_apps_in_an_app_group_also_get_the_group_user_token(
+    emu: KakaoEmulator, receiver: Receiver, method: str
+) -> None:
+    emu.app.app_group = "family"
+    emu.app.webhook_method = method
+    sibling = emu.add_app(preset="biz", app_group="family")
+    emu.link(emu.user, sibling)
+    # What the group's other app sees for the user through the API (still linked there).
+    seen = httpx.get(
+        f"{emu.url}/v2/user/me",
+        params={"target_id_type": "user_id", "target_id": str(emu.user.id)},
+        headers={"Authorization": f"KakaoAK {sibling.admin_key}"},
+        timeout=5,
+    ).json()["group_user_token"]
+
+    emu.unlink_from_kakao(emu.user)
+
+    hit = receiver.hits[0]
+    params = hit.form if method == "POST" else hit.query
+    assert params["group_user_token"] == [seen]
+    assert sorted(params) == ["app_id", "group_user_token", "referrer_type", "user_id"]
+
+
+def test_ref_6_1_apps_outside_a_group_get_no_group_user_token(
+    emu: KakaoEmulator, receiver: Receiver
+) -> None:
+    emu.unlink_from_kakao(emu.user)
+
+    assert "group_user_token" not in receiver.hits[0].form
+
+
+def _unlink_for(emu: KakaoEmulator, referrer_type: str) -> None:
+    """Make Kakao unlink the default user for the reason ``referrer_type`` names."""
+    if referrer_type == "ACCOUNT_DELETE":
+        emu.delete_account(emu.user)
+    elif referrer_type == "FORCED_ACCOUNT_DELETE":
+        emu.delete_account(emu.user, forced=True)
+    elif referrer_type == "INCOMPLETE_SIGN_UP":
+        emu.user.links[emu.app.app_id].signed_up = False
+        emu.clock.advance(emu.config.signup_deadline)
+        emu.expire_preregistrations()
+    else:  # the user (UNLINK_FROM_APPS) or Kakao's admin (UNLINK_FROM_ADMIN) unlinks
+        emu.unlink_from_kakao(emu.user, referrer_type=referrer_type)
+
+
+@pytest.mark.parametrize("referrer_type", REFERRER_TYPES)
+def test_ref_6_1_every_referrer_type_comes_from_the_change_it_names(
+    emu: KakaoEmulator, receiver: Receiver, referrer_type: str
+) -> None:
+    _unlink_for(emu, referrer_type)
+
+    [hit] = receiver.hits
+    assert hit.form["referrer_type"] == [referrer_type]
+    assert hit.form["user_id"] == [str(emu.user.id)]
+    assert emu.app.app_id not in emu.user.links
+    [entry] = emu.webhook_deliveries("unlink")
+    assert (entry.referrer_type, entry.ok) == (referrer_type, True)

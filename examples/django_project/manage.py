@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Django's command line for the example project.
 
-``python manage.py runserver`` with neither ``KAKAO_CLIENT_ID`` nor ``KAKAO_EMULATOR_URL`` set
-starts a Kakao emulator first, for as long as the server runs: the reloader's process starts it
-once and the server process it restarts finds it through ``KAKAO_EMULATOR_URL``.
+With neither ``KAKAO_CLIENT_ID`` nor ``KAKAO_EMULATOR_URL`` set, every command (``migrate``,
+``runserver``, …) starts a Kakao emulator first, for as long as it runs: ``runserver``'s reloader
+process starts it once and the server process it restarts finds it through ``KAKAO_EMULATOR_URL``.
 """
 
 from __future__ import annotations
@@ -30,10 +30,7 @@ def main() -> None:
     from django.core.management import execute_from_command_line
 
     with ExitStack() as stack:
-        wants_emulator = not os.environ.get("KAKAO_CLIENT_ID") and not os.environ.get(
-            "KAKAO_EMULATOR_URL"
-        )
-        if wants_emulator and sys.argv[1:2] == ["runserver"]:
+        if not os.environ.get("KAKAO_CLIENT_ID") and not os.environ.get("KAKAO_EMULATOR_URL"):
             os.environ["KAKAO_EMULATOR_URL"] = start_emulator(stack, "http://127.0.0.1:8000")
         execute_from_command_line(sys.argv)
 

@@ -132,7 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Store a refreshed token: called once per refresh, even when many requests raced."""
         await store.replace(refresh_token, token)
 
-    hosts = {"kauth_url": settings.emulator_url, "kapi_url": settings.emulator_url}
+    hosts: dict[str, Any] = {}  # kauth_url and kapi_url: Kakao's own unless an emulator
+    if settings.emulator_url:
+        hosts = {"kauth_url": settings.emulator_url, "kapi_url": settings.emulator_url}
     kakao = register_kakao(
         OAuth(),
         openid=True,
@@ -140,7 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client_secret=settings.client_secret,
         fetch_token=fetch_token,
         update_token=update_token,
-        **({k: v for k, v in hosts.items() if v}),
+        **hosts,
     )
 
     @asynccontextmanager
@@ -195,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def logout(request: Request) -> Response:
         user_id = request.session.get("user_id")
         token = await store.get(user_id) if user_id is not None else None
-        if token is not None:
+        if user_id is not None and token is not None:
             # An expired or revoked token cannot log out at Kakao: logging out here still counts.
             with suppress(KakaoError):
                 await kakao.logout(token=token)  # ends the token at Kakao

@@ -99,7 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         KAKAO_EMULATOR_URL=os.environ.get("KAKAO_EMULATOR_URL"),
     )
     app.config.update(config or {})
-    hosts: dict[str, str] = {}
+    hosts: dict[str, Any] = {}  # kauth_url and kapi_url: Kakao's own unless an emulator
     if app.config["KAKAO_EMULATOR_URL"]:
         url = app.config["KAKAO_EMULATOR_URL"]
         app.config.update(emulator_keys(url))

@@ -46,7 +46,8 @@ class KakaoStarletteApp(AsyncKakaoAppMixin, StarletteOAuth2App):  # type: ignore
         result = await self.create_logout_url(uri, id_token_hint, **kwargs)
         data = {"post_logout_redirect_uri": uri}
         await self.framework.set_state_data(request.session, result["state"], data)
-        return RedirectResponse(result["url"])
+        # 303: after a logout form's POST the browser must GET Kakao's logout page (307 would POST).
+        return RedirectResponse(result["url"], status_code=303)
 
 
 def consent_exception_handler(

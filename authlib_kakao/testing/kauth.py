@@ -70,7 +70,12 @@ def _validate(backend: KakaoBackend, params: dict[str, str]) -> tuple[App, list[
     if channels and not set(channels) <= set(app.talk_channel_ids):
         raise page_fail("KOE102")
     if params.get("redirect_uri") not in app.redirect_uris:
-        raise page_fail("KOE006")
+        accepted = ", ".join(app.redirect_uris) or "none"
+        raise page_fail(
+            "KOE006",
+            note=f"Emulator: this app accepts {accepted}. Add yours with "
+            f"app.redirect_uris.append(...), --redirect-uri or POST /_emulator/app/redirect_uris.",
+        )
     response_type = params.get("response_type", "")
     if response_type == "token":
         raise page_fail("KOE202")

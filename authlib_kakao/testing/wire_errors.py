@@ -121,14 +121,18 @@ class _Blank(dict[str, str]):
         return ""
 
 
-def error_page(code: str, **fmt: str) -> Response:
-    """Kakao's error page for a configuration mistake at kauth: the KOE code in an HTML page."""
+def error_page(code: str, note: str | None = None, **fmt: str) -> Response:
+    """Kakao's error page for a configuration mistake at kauth: the KOE code in an HTML page.
+
+    ``note``: help only the emulator gives (Kakao's page has none), e.g. the accepted redirect URIs.
+    """
     error, template, status = KAUTH_ERRORS[code]
     description = template.format(**{k: fmt.get(k, "") for k in re.findall(r"{(\w+)}", template)})
+    extra = f"<p class='emulator-note'>{html_lib.escape(note)}</p>" if note else ""
     body = (
         "<!DOCTYPE html><html lang='ko'><head><meta charset='utf-8'><title>Kakao Login error</title>"
         f"</head><body><h1>{code}</h1><p class='error'>{html_lib.escape(error)}</p>"
-        f"<p class='description'>{html_lib.escape(description)}</p></body></html>"
+        f"<p class='description'>{html_lib.escape(description)}</p>{extra}</body></html>"
     )
     return html(body, status)
 
@@ -150,6 +154,6 @@ def consent_required(api_type: str, required: list[str], allowed: Iterable[str])
     )
 
 
-def page_fail(code: str, **fmt: str) -> WireError:
+def page_fail(code: str, note: str | None = None, **fmt: str) -> WireError:
     """A :class:`WireError` answering :func:`error_page`."""
-    return WireError(error_page(code, **fmt))
+    return WireError(error_page(code, note, **fmt))

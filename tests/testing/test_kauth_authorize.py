@@ -141,3 +141,13 @@ def test_ref_1_1_service_terms_are_recorded(emu: KakaoEmulator, kauth: Kauth) ->
     kauth.login(service_terms="terms_service,terms_marketing")
 
     assert set(user.links[emu.app.app_id].service_terms) == {"terms_service", "terms_marketing"}
+
+
+def test_the_emulators_koe006_page_lists_the_redirect_uris_it_accepts(
+    emu: KakaoEmulator, kauth: Kauth
+) -> None:
+    page = kauth.authorize(redirect_uri="http://localhost:9999/callback").text
+
+    assert "KOE006" in page
+    assert f"this app accepts {', '.join(emu.app.redirect_uris)}" in page
+    assert "--redirect-uri" in page

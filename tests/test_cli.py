@@ -105,3 +105,13 @@ def test_doctor_reads_the_environment_and_fails_on_errors(
     out = capsys.readouterr().out
     assert "[FAIL] client_id is the admin key" in out
     assert "register exactly https://app.example/auth" in out
+
+
+def test_a_wildcard_bind_is_shown_as_urls_a_browser_can_open() -> None:
+    from authlib_kakao.testing.__main__ import reachable_urls
+
+    urls = reachable_urls("0.0.0.0", 8089)
+
+    assert urls[:2] == ["http://127.0.0.1:8089", "http://localhost:8089"]
+    assert not any("0.0.0.0" in url for url in urls)
+    assert reachable_urls("192.0.2.7", 8089) == ["http://192.0.2.7:8089"]

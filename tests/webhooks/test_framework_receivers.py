@@ -230,3 +230,24 @@ def test_a_bad_security_event_is_refused_and_reaches_nobody(
     assert app.recorder.events == []
     shown = caplog.text + answer.body.decode()
     assert all(part not in shown for part in token.split(".") if len(part) > 8)
+
+
+def test_the_emulators_own_security_event_reaches_the_callback_once(
+    app: WebhookApp, kakao_emulator: KakaoEmulator
+) -> None:
+    """End to end: Kakao (the emulator) revokes the user's tokens and pushes a signed SET; the
+    served receiver verifies it against the emulator's JWKS; a redelivery changes nothing."""
+    from authlib_kakao.webhooks import EventType
+
+    with app.serve() as url:
+        kakao_emulator.app.security_event_url = f"{url}{SECURITY_EVENTS}"
+        [pushed] = kakao_emulator.revoke_tokens(kakao_emulator.user)
+        again = kakao_emulator.redeliver(str(pushed.jti))
+        app.recorder.wait_for(1)
+
+    assert (pushed.status, again.status, again.jti) == (202, 202, pushed.jti)
+    [event] = app.recorder.events
+    assert isinstance(event, SecurityEvent)
+    assert event.jti == pushed.jti
+    assert event.user_id == kakao_emulator.user.id
+    assert EventType.TOKENS_REVOKED in event.events

@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
+from authlib_kakao.redis_clients import RedisClients
 from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 
 __all__ = ["RedisRefreshLock", "RefreshLock", "Refresher", "is_newer", "storm_key"]
@@ -236,46 +237,19 @@ class RedisRefreshLock:
         async_client: Any = None,
         prefix: str = "authlib_kakao:refresh:",
     ) -> None:
-        if url is None and client is None and async_client is None:
-            raise ValueError("RedisRefreshLock needs a url or a client")
+        self._redis = RedisClients("RedisRefreshLock", url, client, async_client)
         self.url = url
         self.prefix = prefix
-        self._client = client
-        self._async_clients: dict[int, Any] = {}
-        if async_client is not None:
-            self._async_clients[0] = async_client
         self._holders: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"RedisRefreshLock(prefix={self.prefix!r})"  # the URL may carry a password
 
-    def _sync(self) -> Any:
-        if self._client is None:
-            import redis
-
-            self._client = redis.Redis.from_url(str(self.url), socket_timeout=5)
-        return self._client
-
-    def _async(self) -> Any:
-        if 0 in self._async_clients:
-            return self._async_clients[0]
-        import asyncio  # here: a sync app never needs it
-
-        # asyncio Redis connections belong to the loop that opened them.
-        loop = id(asyncio.get_running_loop())
-        if loop not in self._async_clients:
-            import redis.asyncio
-
-            self._async_clients[loop] = redis.asyncio.Redis.from_url(
-                str(self.url), socket_timeout=5
-            )
-        return self._async_clients[loop]
-
     def acquire(self, key: str, *, lease: float, wait: float) -> bool:
         """Take the lock, waiting up to ``wait`` seconds; ``False`` when still held by another."""
         holder, end = uuid.uuid4().hex, time.monotonic() + wait
         while True:
-            if self._sync().set(self.prefix + key, holder, nx=True, px=int(lease * 1000)):
+            if self._redis.sync().set(self.prefix + key, holder, nx=True, px=int(lease * 1000)):
                 self._holders[key] = holder
                 return True
             if time.monotonic() >= end:
@@ -285,12 +259,14 @@ class RedisRefreshLock:
     def release(self, key: str) -> None:
         holder = self._holders.pop(key, None)
         if holder is not None:
-            self._sync().eval(_RELEASE, 1, self.prefix + key, holder)
+            self._redis.sync().eval(_RELEASE, 1, self.prefix + key, holder)
 
     async def acquire_async(self, key: str, *, lease: float, wait: float) -> bool:
         holder, end = uuid.uuid4().hex, time.monotonic() + wait
         while True:
-            if await self._async().set(self.prefix + key, holder, nx=True, px=int(lease * 1000)):
+            if await self._redis.for_loop().set(
+                self.prefix + key, holder, nx=True, px=int(lease * 1000)
+            ):
                 self._holders[key] = holder
                 return True
             if time.monotonic() >= end:
@@ -300,4 +276,4 @@ class RedisRefreshLock:
     async def release_async(self, key: str) -> None:
         holder = self._holders.pop(key, None)
         if holder is not None:
-            await self._async().eval(_RELEASE, 1, self.prefix + key, holder)
+            await self._redis.for_loop().eval(_RELEASE, 1, self.prefix + key, holder)

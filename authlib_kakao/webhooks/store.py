@@ -17,6 +17,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from authlib_kakao.redis_clients import RedisClients
+
 __all__ = ["EventStore", "MemoryEventStore", "RedisEventStore"]
 
 
@@ -102,55 +104,30 @@ class RedisEventStore:
         async_client: Any = None,
         prefix: str = "authlib_kakao:webhook:",
     ) -> None:
-        if url is None and client is None and async_client is None:
-            raise ValueError("RedisEventStore needs a url or a client")
+        self._redis = RedisClients("RedisEventStore", url, client, async_client)
         self.url = url
         self.prefix = prefix
-        self._client = client
-        self._async_clients: dict[int, Any] = {}
-        if async_client is not None:
-            self._async_clients[0] = async_client
 
     def __repr__(self) -> str:
         return f"RedisEventStore(prefix={self.prefix!r})"  # the URL may carry a password
 
-    def _sync(self) -> Any:
-        if self._client is None:
-            import redis
-
-            self._client = redis.Redis.from_url(str(self.url), socket_timeout=5)
-        return self._client
-
-    def _async(self) -> Any:
-        if 0 in self._async_clients:
-            return self._async_clients[0]
-        import asyncio  # here: a sync app never needs it
-
-        # asyncio Redis connections belong to the loop that opened them.
-        loop = id(asyncio.get_running_loop())
-        if loop not in self._async_clients:
-            import redis.asyncio
-
-            self._async_clients[loop] = redis.asyncio.Redis.from_url(
-                str(self.url), socket_timeout=5
-            )
-        return self._async_clients[loop]
-
     def add(self, key: str, ttl: float) -> bool:
         """Claim ``key`` for ``ttl`` seconds; ``False`` if another process holds it."""
-        return bool(self._sync().set(self.prefix + key, b"1", nx=True, px=_millis(ttl)))
+        return bool(self._redis.sync().set(self.prefix + key, b"1", nx=True, px=_millis(ttl)))
 
     def discard(self, key: str) -> None:
         """Give up the claim on ``key``."""
-        self._sync().delete(self.prefix + key)
+        self._redis.sync().delete(self.prefix + key)
 
     async def add_async(self, key: str, ttl: float) -> bool:
         """:meth:`add` on the running event loop's client."""
-        return bool(await self._async().set(self.prefix + key, b"1", nx=True, px=_millis(ttl)))
+        return bool(
+            await self._redis.for_loop().set(self.prefix + key, b"1", nx=True, px=_millis(ttl))
+        )
 
     async def discard_async(self, key: str) -> None:
         """:meth:`discard` on the running event loop's client."""
-        await self._async().delete(self.prefix + key)
+        await self._redis.for_loop().delete(self.prefix + key)
 
 
 def _millis(seconds: float) -> int:

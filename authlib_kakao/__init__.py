@@ -47,7 +47,6 @@ def __getattr__(name: str) -> _typing.Any:
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(_importlib.import_module(module), name)
-    value.__module__ = __name__  # users see authlib_kakao.KakaoError, not the private module
     globals()[name] = value
     return value
 

@@ -4,44 +4,60 @@ event loop (asyncio connections belong to the loop that opened them), made on fi
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
-__all__ = ["RedisClients"]
+from authlib_kakao.errors import KakaoConfigError
+
+__all__ = ["RedisClients", "millis"]
 
 
 class RedisClients:
-    """A Redis URL or ready-made clients (``redis.Redis`` / ``redis.asyncio.Redis``)."""
+    """A Redis URL, or ready-made clients (``redis.Redis`` / ``redis.asyncio.Redis``)."""
 
     def __init__(
         self, owner: str, url: str | None, client: Any = None, async_client: Any = None
     ) -> None:
         if url is None and client is None and async_client is None:
-            raise ValueError(f"{owner} needs a url or a client")
-        self.url = url
+            raise KakaoConfigError(f"{owner} needs a url or a client")
+        self._owner = owner
+        self._url = url
         self._client = client
-        self._async_clients: dict[int, Any] = {}
-        if async_client is not None:
-            self._async_clients[0] = async_client
+        self._async_client = async_client
+        # Keyed by the loop itself, weakly: a loop's id is reused once it is gone.
+        self._per_loop: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
     def sync(self) -> Any:
         """The sync client."""
         if self._client is None:
             import redis
 
-            self._client = redis.Redis.from_url(str(self.url), socket_timeout=5)
+            self._client = redis.Redis.from_url(self._need_url("client"), socket_timeout=5)
         return self._client
 
     def for_loop(self) -> Any:
         """The running event loop's asyncio client."""
-        if 0 in self._async_clients:
-            return self._async_clients[0]
+        if self._async_client is not None:
+            return self._async_client
         import asyncio  # here: a sync app never needs it
 
-        loop = id(asyncio.get_running_loop())
-        if loop not in self._async_clients:
+        loop = asyncio.get_running_loop()
+        client = self._per_loop.get(loop)
+        if client is None:
             import redis.asyncio
 
-            self._async_clients[loop] = redis.asyncio.Redis.from_url(
-                str(self.url), socket_timeout=5
+            client = redis.asyncio.Redis.from_url(self._need_url("async_client"), socket_timeout=5)
+            self._per_loop[loop] = client
+        return client
+
+    def _need_url(self, missing: str) -> str:
+        if self._url is None:
+            raise KakaoConfigError(
+                f"{self._owner} has no {missing}: pass url= (or both client= and async_client=)"
             )
-        return self._async_clients[loop]
+        return self._url
+
+
+def millis(seconds: float) -> int:
+    """A Redis ``PX`` from seconds (at least 1: ``PX 0`` is an error)."""
+    return max(1, int(seconds * 1000))

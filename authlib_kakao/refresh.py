@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from authlib_kakao.redis_clients import RedisClients
+from authlib_kakao.redis_clients import RedisClients, millis
 from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 
 __all__ = ["RedisRefreshLock", "RefreshLock", "Refresher", "is_newer", "storm_key"]
@@ -214,12 +214,6 @@ return 0
 _POLL = 0.02
 
 
-async def _sleep(seconds: float) -> None:
-    import asyncio  # here: a sync app never needs it
-
-    await asyncio.sleep(seconds)
-
-
 class RedisRefreshLock:
     """A :class:`RefreshLock` in Redis (``SET key holder NX PX lease``; released by its holder).
 
@@ -238,9 +232,10 @@ class RedisRefreshLock:
         prefix: str = "authlib_kakao:refresh:",
     ) -> None:
         self._redis = RedisClients("RedisRefreshLock", url, client, async_client)
-        self.url = url
         self.prefix = prefix
-        self._holders: dict[str, str] = {}
+        # By key and caller: a thread and a task of this process may each lead the same storm
+        # (after a lease ran out), and one must not release the other's lock.
+        self._holders: dict[tuple[str, int], str] = {}
 
     def __repr__(self) -> str:
         return f"RedisRefreshLock(prefix={self.prefix!r})"  # the URL may carry a password
@@ -249,31 +244,35 @@ class RedisRefreshLock:
         """Take the lock, waiting up to ``wait`` seconds; ``False`` when still held by another."""
         holder, end = uuid.uuid4().hex, time.monotonic() + wait
         while True:
-            if self._redis.sync().set(self.prefix + key, holder, nx=True, px=int(lease * 1000)):
-                self._holders[key] = holder
+            if self._redis.sync().set(self.prefix + key, holder, nx=True, px=millis(lease)):
+                self._holders[key, threading.get_ident()] = holder
                 return True
             if time.monotonic() >= end:
                 return False
             time.sleep(_POLL)
 
     def release(self, key: str) -> None:
-        holder = self._holders.pop(key, None)
+        holder = self._holders.pop((key, threading.get_ident()), None)
         if holder is not None:
             self._redis.sync().eval(_RELEASE, 1, self.prefix + key, holder)
 
     async def acquire_async(self, key: str, *, lease: float, wait: float) -> bool:
+        import asyncio  # here: a sync app never needs it
+
         holder, end = uuid.uuid4().hex, time.monotonic() + wait
         while True:
             if await self._redis.for_loop().set(
-                self.prefix + key, holder, nx=True, px=int(lease * 1000)
+                self.prefix + key, holder, nx=True, px=millis(lease)
             ):
-                self._holders[key] = holder
+                self._holders[key, id(asyncio.current_task())] = holder
                 return True
             if time.monotonic() >= end:
                 return False
-            await _sleep(_POLL)
+            await asyncio.sleep(_POLL)
 
     async def release_async(self, key: str) -> None:
-        holder = self._holders.pop(key, None)
+        import asyncio
+
+        holder = self._holders.pop((key, id(asyncio.current_task())), None)
         if holder is not None:
             await self._redis.for_loop().eval(_RELEASE, 1, self.prefix + key, holder)

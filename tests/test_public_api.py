@@ -8,6 +8,7 @@ import json
 import pkgutil
 import subprocess
 import sys
+import typing
 
 import authlib_kakao
 import authlib_kakao.errors
@@ -58,9 +59,13 @@ def test_the_contract_names_are_exported() -> None:
         assert name in authlib_kakao.__all__
 
 
-def test_exports_present_themselves_at_top_level() -> None:
-    assert authlib_kakao.KakaoAuthError.__module__ == "authlib_kakao"
-    assert authlib_kakao.register_kakao.__module__ == "authlib_kakao"
+def test_exports_keep_their_modules_so_their_type_hints_resolve() -> None:
+    # Tools that read annotations (pydantic, FastAPI, sphinx-autodoc) resolve them in __module__.
+    for name in authlib_kakao.__all__:
+        obj = getattr(authlib_kakao, name)
+        assert obj.__module__ == authlib_kakao._EXPORTS[name], name
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            typing.get_type_hints(obj)
 
 
 def test_public_names_have_docstrings_and_type_hints() -> None:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from authlib_kakao.redis_clients import RedisClients
+from authlib_kakao.redis_clients import RedisClients, millis
 
 __all__ = ["EventStore", "MemoryEventStore", "RedisEventStore"]
 
@@ -105,7 +105,6 @@ class RedisEventStore:
         prefix: str = "authlib_kakao:webhook:",
     ) -> None:
         self._redis = RedisClients("RedisEventStore", url, client, async_client)
-        self.url = url
         self.prefix = prefix
 
     def __repr__(self) -> str:
@@ -113,7 +112,7 @@ class RedisEventStore:
 
     def add(self, key: str, ttl: float) -> bool:
         """Claim ``key`` for ``ttl`` seconds; ``False`` if another process holds it."""
-        return bool(self._redis.sync().set(self.prefix + key, b"1", nx=True, px=_millis(ttl)))
+        return bool(self._redis.sync().set(self.prefix + key, b"1", nx=True, px=millis(ttl)))
 
     def discard(self, key: str) -> None:
         """Give up the claim on ``key``."""
@@ -122,13 +121,9 @@ class RedisEventStore:
     async def add_async(self, key: str, ttl: float) -> bool:
         """:meth:`add` on the running event loop's client."""
         return bool(
-            await self._redis.for_loop().set(self.prefix + key, b"1", nx=True, px=_millis(ttl))
+            await self._redis.for_loop().set(self.prefix + key, b"1", nx=True, px=millis(ttl))
         )
 
     async def discard_async(self, key: str) -> None:
         """:meth:`discard` on the running event loop's client."""
         await self._redis.for_loop().delete(self.prefix + key)
-
-
-def _millis(seconds: float) -> int:
-    return max(1, int(seconds * 1000))

@@ -117,8 +117,8 @@ class KakaoBackend(TokenLifecycle):
         self.access_token_issues: dict[tuple[int, int], deque[float]] = {}
         self.refresh_token_issues: dict[tuple[int, int], deque[float]] = {}
         self.user_ids_calls: dict[int, deque[float]] = {}
-        # Every user id sorted once (rebuilt when the user count changes): a page is a bisect.
-        self.sorted_user_ids: list[int] = []
+        # Every user id sorted once (dropped when a user comes or goes): a page is a bisect.
+        self.sorted_user_ids: list[int] | None = None
         self.issued_since_sweep = 0
         self.approval = Approval()  # auto-approve mode: who logs in
         # Consent-page mode: Kakao Account web sessions by cookie value (the browser's login).
@@ -289,6 +289,7 @@ class KakaoBackend(TokenLifecycle):
                 values["id"] = self._next_user_id()
             user = User(**values)
             self.users[user.id] = user
+            self.sorted_user_ids = None
             if linked:
                 link = self.link(user, target, consents)
                 if preset is not None and USER_PRESETS[preset].agrees_terms:
@@ -461,7 +462,7 @@ class KakaoBackend(TokenLifecycle):
         Paging 100,000 users must not sort or scan per page: a page is a bisect plus a walk of
         ``limit + 1`` linked ids (users not linked to the app are skipped on the way).
         """
-        if len(self.sorted_user_ids) != len(self.users):
+        if self.sorted_user_ids is None:
             self.sorted_user_ids = sorted(self.users)
         ids = self.sorted_user_ids
         if descending:
@@ -516,6 +517,7 @@ class KakaoBackend(TokenLifecycle):
             for app in apps:
                 self.unlink(user, app)
             self.users.pop(user.id, None)
+            self.sorted_user_ids = None
             self._end_web_sessions(user)
             return apps
 

@@ -98,6 +98,18 @@ def test_ref_4_user_ids_paging_before_url(
     assert pages == [linked_ids[10:], linked_ids[5:10], linked_ids[0:5]]
 
 
+def test_ref_4_user_ids_follow_accounts_that_come_and_go(emu: KakaoEmulator, kapi: Kapi) -> None:
+    gone = full_user(emu)
+    kapi.get(IDS, admin=emu.app.admin_key)  # a first page, so the emulator has sorted its ids
+    emu.delete_account(gone)
+    new = full_user(emu)  # as many users as before the deletion, one of them new
+
+    page = kapi.get(IDS, admin=emu.app.admin_key).json()["elements"]
+
+    assert new.id in page
+    assert gone.id not in page
+
+
 def test_ref_4_user_ids_skips_users_of_other_apps(emu: KakaoEmulator, kapi: Kapi) -> None:
     other = emu.add_app()
     theirs = full_user(emu, app=other)

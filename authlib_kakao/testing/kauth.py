@@ -8,6 +8,7 @@ own answers (Cancel, ``prompt=none`` without consent) are redirected back to the
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,14 @@ AUTHORIZE_PARAMS = (
     "channel_public_id",
 )
 _TEMPLATE = Path(__file__).parent / "templates" / "consent.html"
+
+
+@functools.cache
+def _consent_template() -> Any:
+    """Compiled once: every page is rendered under the backend's lock."""
+    from jinja2 import Template  # the testing extra; only the consent page needs it
+
+    return Template(_TEMPLATE.read_text("utf-8"), autoescape=True)
 
 
 def split_list(value: str | None) -> list[str]:
@@ -168,14 +177,11 @@ def _render(
     user: User | None,
     message: str = "",
 ) -> Response:
-    from jinja2 import Template  # the testing extra; only the consent page needs it
-
     items = [app.consent_items[i] for i in backend.items_to_ask(app, user, scopes)]
     if user is not None and not items:
         # Already linked and nothing new to agree to: Kakao answers with a code straight away.
         return _issue_code(backend, app, user, params, scopes, [])
-    template = Template(_TEMPLATE.read_text("utf-8"), autoescape=True)
-    page = template.render(
+    page = _consent_template().render(
         app=app,
         items=items,
         hidden={k: params[k] for k in AUTHORIZE_PARAMS if params.get(k)},

@@ -149,12 +149,16 @@ class _LoopPool:
     ) -> None:
         """Close the transport when ``loop`` finalises its async generators (it shuts down)."""
 
+        # Weakly: this generator is kept by the registry's value, which must not keep its key.
+        loop_ref = weakref.ref(loop)
+
         async def closer() -> AsyncIterator[None]:
             try:
                 yield
             finally:
-                if registry.get(loop) is self:
-                    del registry[loop]
+                owner = loop_ref()
+                if owner is not None and registry.get(owner) is self:
+                    del registry[owner]
                 await self.aclose()
 
         self._closer = closer()

@@ -31,6 +31,9 @@ class AsyncKakaoOAuth2Client(KakaoSessionMixin, AsyncOAuth2Client):  # type: ign
             transport = kakao_shared.pool.transport(type(self))
             if transport is not None:
                 kwargs["transport"] = transport
+                # The pooled transport already goes through it; httpx would give the client a
+                # transport of its own for it, per call, and bypass the pool.
+                kwargs.pop("proxy", None)
         super().__init__(*args, **kwargs)
         self.kakao_shared = kakao_shared
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING

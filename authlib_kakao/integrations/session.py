@@ -26,7 +26,7 @@ from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_bod
 from authlib_kakao.errors import KakaoError
 from authlib_kakao.pool import ConnectionPool
 from authlib_kakao.refresh import Refresher
-from authlib_kakao.settings import KakaoSettings
+from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, KakaoSettings
 from authlib_kakao.transport import response_call, to_http_response
 
 __all__ = ["STORED_TOKEN", "AppShared", "KakaoSessionMixin"]
@@ -58,8 +58,9 @@ class KakaoSessionMixin:
 
     @property
     def max_response_bytes(self) -> int:
-        settings = self.kakao_shared.settings if self.kakao_shared else KakaoSettings()
-        return settings.max_response_bytes
+        if self.kakao_shared is None:
+            return DEFAULT_MAX_RESPONSE_BYTES
+        return self.kakao_shared.settings.max_response_bytes
 
     def parse_response_token(self, resp: Any) -> Any:
         response = to_http_response(resp)

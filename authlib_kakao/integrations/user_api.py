@@ -30,7 +30,7 @@ from authlib_kakao.core.calls import (
 )
 from authlib_kakao.core.flows import Flow, call_flow, id_token_flow, userinfo_flow
 from authlib_kakao.core.operations import missing_service_terms_flow, sdk_login_flow
-from authlib_kakao.errors import KakaoConfigError
+from authlib_kakao.errors import InvalidIDTokenError, KakaoConfigError
 from authlib_kakao.faces import Bound
 
 if TYPE_CHECKING:
@@ -89,8 +89,15 @@ def parse_id_token(
             "exp, iat and nonce itself: use register_kakao(issuer=..., allowed_audiences=...) "
             "and authorize_access_token(leeway=...) instead."
         )
+    id_token = token.get("id_token")
+    if not isinstance(id_token, str) or not id_token:
+        raise InvalidIDTokenError(
+            "the token carries no id_token",
+            hint="Kakao sends one only when OpenID Connect is on for the app and the login asked "
+            "for the openid scope: register_kakao(openid=True).",
+        )
     flow = id_token_flow(
-        str(token["id_token"]),
+        id_token,
         jwks=app._cached_jwks(),
         endpoints=app.settings.endpoints,
         audiences=app._audiences(),

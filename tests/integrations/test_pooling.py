@@ -114,3 +114,19 @@ def test_a_users_own_transport_is_kept(kakao_emulator: KakaoEmulator, counter: T
 
     assert claims["sub"] == str(kakao_emulator.user.id)
     assert counter.opened == 0
+
+
+def test_a_proxy_in_client_kwargs_goes_through_the_pool(kakao_emulator: KakaoEmulator) -> None:
+    # The proxy is never contacted: only where each call's client would send its requests.
+    kakao = register(StarletteOAuth(), kakao_emulator, "http://127.0.0.1:9",
+                     client_kwargs={"proxy": "http://127.0.0.1:9"})  # fmt: skip
+
+    async def transports() -> tuple[Any, Any]:
+        first, second = kakao._get_oauth_client(), kakao._get_oauth_client()
+        url = first._merge_url("http://127.0.0.1:9/v2/user/me")
+        return first._transport_for_url(url), second._transport_for_url(url)
+
+    first, second = asyncio.run(transports())
+
+    assert first is second  # both calls share one transport: the pool's
+    assert type(first).__module__ == "authlib_kakao.pool"

@@ -14,7 +14,7 @@ from authlib.integrations.starlette_client import OAuth as StarletteOAuth
 from flask import Flask
 from starlette.config import Config
 
-from authlib_kakao import KakaoAuthError, KakaoConfigError, register_kakao
+from authlib_kakao import InvalidIDTokenError, KakaoAuthError, KakaoConfigError, register_kakao
 from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin, KakaoAppMixin
 from authlib_kakao.testing import KakaoEmulator
 
@@ -231,6 +231,16 @@ def test_claims_options_are_refused_rather_than_silently_ignored() -> None:
         kakao.parse_id_token(
             {"id_token": "a.b.c"}, nonce=None, claims_options={"iss": {"essential": True}}
         )
+
+
+@pytest.mark.parametrize("token", [{}, {"id_token": ""}, {"id_token": None}, {"id_token": 7}])
+def test_parse_id_token_without_an_id_token_names_it(token: dict[str, Any]) -> None:
+    _, oauth = flask_oauth()
+    kakao = register_kakao(oauth, client_id="id", openid=True)
+
+    with pytest.raises(InvalidIDTokenError, match="no id_token") as caught:
+        kakao.parse_id_token(token, nonce=None)
+    assert "openid=True" in caught.value.hint
 
 
 def test_the_returned_app_is_the_frameworks_authlib_app() -> None:

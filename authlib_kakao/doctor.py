@@ -12,8 +12,8 @@ import importlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal
 from urllib.parse import urlsplit
 
 from authlib_kakao.core.consent_items import items_needing_review
@@ -31,15 +31,14 @@ class Configuration:
     """What the doctor can see of an app's Kakao settings."""
 
     client_id: str | None = None
-    client_secret: str | None = None
-    admin_key: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    admin_key: str | None = field(default=None, repr=False)
     javascript_key: str | None = None
     native_key: str | None = None
     redirect_uris: tuple[str, ...] = ()
     scope: str | None = None
     openid: bool = False
     source: str = "the environment"
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,23 +73,31 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Configuration:
 
 
 def from_settings(module_name: str, name: str = "kakao") -> Configuration:
-    """A Flask config module (``KAKAO_CLIENT_ID`` …) or Django settings
-    (``AUTHLIB_OAUTH_CLIENTS["kakao"]``), imported by name."""
-    module = importlib.import_module(module_name)
-    clients = getattr(module, "AUTHLIB_OAUTH_CLIENTS", None)
-    if isinstance(clients, Mapping) and isinstance(clients.get(name), Mapping):
-        entry: Mapping[str, Any] = clients[name]
-        kwargs = entry.get("client_kwargs") or {}
-        return Configuration(
-            client_id=entry.get("client_id"),
-            client_secret=entry.get("client_secret"),
-            scope=kwargs.get("scope") if isinstance(kwargs, Mapping) else None,
-            source=f"{module_name}.AUTHLIB_OAUTH_CLIENTS[{name!r}]",
-        )
-    prefix = name.upper()
-    env = {k: str(v) for k, v in vars(module).items() if k.startswith(f"{prefix}_") and v}
-    found = from_environment({k.replace(f"{prefix}_", "KAKAO_", 1): v for k, v in env.items()})
-    return Configuration(**{**found.__dict__, "source": module_name})
+    """A Flask config module (``KAKAO_CLIENT_ID``, ``KAKAO_CLIENT_KWARGS`` …) or Django settings
+    (``AUTHLIB_OAUTH_CLIENTS["kakao"]``, plus any ``KAKAO_ADMIN_KEY`` …), imported by name."""
+    values = vars(importlib.import_module(module_name))
+    prefix = f"{name.upper()}_"
+    found = from_environment({
+        "KAKAO_" + key[len(prefix):]: str(value)
+        for key, value in values.items()
+        if key.startswith(prefix) and value and not isinstance(value, Mapping)
+    })  # fmt: skip
+    clients = values.get("AUTHLIB_OAUTH_CLIENTS")
+    entry = clients.get(name) if isinstance(clients, Mapping) else None
+    if isinstance(entry, Mapping):
+        source = f"{module_name}.AUTHLIB_OAUTH_CLIENTS[{name!r}]"
+    else:
+        # Flask: Authlib reads the scope from KAKAO_CLIENT_KWARGS.
+        entry, source = {"client_kwargs": values.get(f"{prefix}CLIENT_KWARGS")}, module_name
+    kwargs = entry.get("client_kwargs")
+    scope = kwargs.get("scope") if isinstance(kwargs, Mapping) else None
+    return replace(
+        found,
+        client_id=entry.get("client_id") or found.client_id,
+        client_secret=entry.get("client_secret") or found.client_secret,
+        scope=found.scope or scope,
+        source=source,
+    )
 
 
 def _key_findings(config: Configuration) -> list[Finding]:
@@ -170,6 +177,8 @@ def _redirect_findings(config: Configuration) -> list[Finding]:
 
 
 def _scope_findings(config: Configuration) -> list[Finding]:
+    if config.scope is None:
+        return [Finding("ok", "no scope set: Kakao asks for the consent items set in its console")]
     gated = items_needing_review(scope_items(config.scope) or [])
     if not gated:
         return [Finding("ok", "no scope needs a Biz app or Kakao's review")]

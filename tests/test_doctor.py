@@ -82,3 +82,37 @@ def test_django_settings_and_flask_config_modules_are_read(monkeypatch: pytest.M
     assert (from_django.client_id, from_django.scope) == (KEY, "gender")
     assert (from_flask.client_id, from_flask.redirect_uris) == (OTHER, ("https://a/auth",))
     assert from_flask.source == flask_like.__name__
+
+
+def test_the_scope_in_client_kwargs_and_django_level_keys_are_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    django_like = types.ModuleType("django_settings_with_keys")
+    django_like.AUTHLIB_OAUTH_CLIENTS = {"kakao": {"client_id": KEY}}  # type: ignore[attr-defined]
+    django_like.KAKAO_ADMIN_KEY = KEY  # type: ignore[attr-defined]
+    flask_like = types.ModuleType("flask_config_with_kwargs")
+    flask_like.KAKAO_CLIENT_ID = KEY  # type: ignore[attr-defined]
+    flask_like.KAKAO_CLIENT_KWARGS = {"scope": "account_email"}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, django_like.__name__, django_like)
+    monkeypatch.setitem(sys.modules, flask_like.__name__, flask_like)
+
+    django_findings = render(check(from_settings(django_like.__name__)))
+    flask_findings = render(check(from_settings(flask_like.__name__)))
+
+    assert "admin key" in django_findings  # the client_id is the admin key
+    assert "account_email" in flask_findings
+
+
+def test_no_scope_is_reported_as_the_consoles_items() -> None:
+    findings = check(Configuration(client_id=KEY))
+
+    assert any("consent items set in its console" in f.message for f in findings)
+    assert not any("no scope needs" in f.message for f in findings)
+
+
+def test_the_secrets_stay_out_of_the_repr() -> None:
+    config = Configuration(client_id=KEY, client_secret="s3cr3t-value", admin_key=OTHER)
+
+    assert "s3cr3t-value" not in repr(config)
+    assert OTHER not in repr(config)
+    assert KEY in repr(config)

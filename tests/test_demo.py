@@ -89,3 +89,12 @@ def test_a_kakao_error_is_shown_not_crashed_on(demo: Demo) -> None:
 
     assert page.status_code == 400
     assert "access_denied" in page.text
+
+
+def test_without_an_admin_key_the_real_kakao_demo_has_no_webhook_not_a_crash() -> None:
+    environ = {"KAKAO_CLIENT_ID": "0123456789abcdef0123456789abcdef"}
+    with demo_server(port=0, environ=environ) as running, running.in_background():
+        answer = requests.get(f"{running.url}/webhooks/unlink", timeout=10)
+
+    assert running.emulator is None
+    assert answer.status_code == 404

@@ -77,7 +77,7 @@ def demo_server(
                        "kauth_url": emulator.url, "kapi_url": emulator.url}  # fmt: skip
             banner = (f"Kakao here is the built-in emulator ({emulator.url}): log in as "
                       f"user@example.com / password.")  # fmt: skip
-        server.app = create_app(options, emulator=emulator, base_url=base)
+        server.app = create_app(options, emulator=emulator)
         yield Demo(base, server, server.app, emulator, banner)
 
 

@@ -27,17 +27,16 @@ class DemoState:
         self.lock = threading.Lock()
 
 
-def create_app(options: dict[str, Any], *, emulator: Any = None, base_url: str = "") -> Flask:
+def create_app(options: dict[str, Any], *, emulator: Any = None) -> Flask:
     """The demo app, logging in with ``register_kakao(**options, openid=True)``."""
     from authlib.integrations.flask_client import OAuth
 
-    from authlib_kakao import register_kakao
+    from authlib_kakao import normalize_userinfo, register_kakao
     from authlib_kakao.integrations.flask import require_consent
 
     app = Flask(__name__)
     app.secret_key = secrets.token_hex(16)
     state = DemoState()
-    app.extensions["kakao_demo"] = state
     kakao = register_kakao(OAuth(app), openid=True, **options)
     admin_key = (
         emulator.app.admin_key if emulator is not None else os.environ.get("KAKAO_ADMIN_KEY")
@@ -92,10 +91,11 @@ def create_app(options: dict[str, Any], *, emulator: Any = None, base_url: str =
         current = token()
         if current is None:
             return redirect(url_for("home"))
+        raw = kakao.me(token=current)  # one call: the claims are its OIDC view
         return render_template(
             "profile.html",
-            claims=dict(kakao.userinfo(token=current)),
-            raw=kakao.me(token=current),
+            claims=normalize_userinfo(raw),
+            raw=raw,
             token=current,
             expires_in=int(current.get("expires_at", 0) - time.time()),
             scopes=kakao.scopes(token=current)["scopes"],
@@ -152,31 +152,21 @@ def create_app(options: dict[str, Any], *, emulator: Any = None, base_url: str =
         # A plain page, not one that needs a login: it ends Kakao's logout redirect, no loop.
         return render_template("logged_out.html", how=request.args.get("how", "kakao"))
 
-    @app.route("/webhooks/unlink", methods=["GET", "POST"])
-    def unlink_webhook() -> Any:
-        from authlib_kakao.webhooks import (
-            WebhookAuthError,
-            WebhookPayloadError,
-            verify_unlink_callback,
-        )
-
-        params = request.form if request.method == "POST" else request.args
-        try:
-            event = verify_unlink_callback(
-                authorization=request.headers.get("Authorization"), params=params,
-                admin_key=admin_key or "", app_id=app_id,
-            )  # fmt: skip
-        except WebhookAuthError:
-            return "", 401
-        except WebhookPayloadError:
-            return "", 400
+    def forget(event: Any) -> None:
         with state.lock:
             state.events.insert(0, {"kind": "unlink", "user_id": event.user_id,
                                     "referrer_type": event.referrer_type, "at": time.time()})  # fmt: skip
             for key, held in list(state.tokens.items()):  # the user is gone: so are their tokens
                 if held.get("kakao_user_id") == event.user_id:
                     del state.tokens[key]
-        return "", 200
+
+    if admin_key:  # the unlink webhook is signed with it; without it there is nothing to check
+        from authlib_kakao.webhooks import InlineDispatcher, KakaoWebhooks
+        from authlib_kakao.webhooks.flask import unlink_view
+
+        hooks = KakaoWebhooks(admin_key=admin_key, app_id=app_id, on_unlink=forget,
+                              dispatcher=InlineDispatcher())  # fmt: skip
+        app.add_url_rule("/webhooks/unlink", view_func=unlink_view(hooks), methods=["GET", "POST"])
 
     if emulator is not None:
 
@@ -196,5 +186,4 @@ def create_app(options: dict[str, Any], *, emulator: Any = None, base_url: str =
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    app.config["BASE_URL"] = base_url
     return app

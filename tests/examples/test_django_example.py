@@ -8,9 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from example_support import WEBHOOKS_PENDING
-
 FLOW = Path(__file__).with_name("django_example_flow.py")
 ROOT = FLOW.parents[2]
 
@@ -49,8 +46,6 @@ def test_login_profile_refresh_logout_and_the_migration() -> None:
 
 
 def test_unlink_webhook() -> None:
-    pytest.importorskip("authlib_kakao.webhooks", reason=WEBHOOKS_PENDING)
-
     done = run_flow("webhook")
 
     assert done.returncode == 0, done.stdout + done.stderr

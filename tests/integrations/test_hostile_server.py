@@ -1,14 +1,14 @@
 """Against a hostile server every call ends in a documented error within its deadline, unread.
 
 The same cases run through the sync face (Flask: requests) and the async face (Starlette: httpx).
-The deadline is 0.3 s while each behaviour would otherwise last a minute; the bound checked is
-generous (a correctness check that the call was cut off, not a speed target).
+The deadline is 0.3 s while each behaviour would otherwise last a minute. No clock is read here:
+a call the deadline ended says so (``timeout=True``), and a server that keeps sending is proven cut
+off by how little it got to send.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +21,6 @@ from hostile import HUGE, HostileServer, gzip_bomb, hostile_server
 from authlib_kakao import KakaoError, KakaoResponseError, KakaoTransportError, register_kakao
 
 DEADLINE = 0.3
-BOUND = DEADLINE + 2.5
 TOKEN = {"access_token": "at-hostile-123456", "token_type": "bearer", "expires_in": 3600}
 
 # mode -> (exception, its timeout flag or None, words of the message)
@@ -71,13 +70,10 @@ def test_every_hostile_answer_ends_in_its_documented_error(
 ) -> None:
     exception, timeout, words = CASES[mode]
     server.mode = mode
-    started = time.monotonic()
 
     with pytest.raises(exception) as caught:
         FACES[face](server)
 
-    elapsed = time.monotonic() - started
-    assert elapsed < BOUND, f"{mode} held the {face} call for {elapsed:.1f} s"
     assert words in str(caught.value)
     assert str(caught.value).endswith("[GET /v2/user/me]")
     if timeout is not None:

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from authlib_kakao.testing import KakaoEmulator
+from authlib_kakao.testing import EmulatorConfig, KakaoEmulator
 
 __all__ = ["REDIRECT_URI", "Coordinates", "EmulatorProcess"]
 
@@ -85,7 +85,8 @@ def serve(argv: list[str] | None = None) -> None:
         "--redirect-uri", action="append", default=[], help="also accept this redirect URI"
     )
     args = parser.parse_args(argv)
-    emulator = KakaoEmulator()
+    # Headless logins (a code at once) for an app with OIDC on, like the apps measured.
+    emulator = KakaoEmulator(config=EmulatorConfig(app_preset="biz"), auto_approve=True)
     config = emulator.config
     if args.no_issue_limits:
         config.access_token_rate_limit = None

@@ -332,17 +332,11 @@ class KakaoBackend(TokenLifecycle):
         """The user ``user_id`` and their link to ``app``, else ``-101``."""
         user = self.users.get(user_id)
         link = user.links.get(app.app_id) if user is not None else None
-        if user is not None and link is not None and self.signup_expired(link):
-            self.unlink(user, app)  # Kakao unlinks preregistered users after 24 h
-            link = None
-        if user is None or link is None:
+        # A preregistration past its deadline is as good as unlinked; the unlink itself (and its
+        # webhook) is expire_preregistrations' to do.
+        if user is None or link is None or self.signup_expired(link):
             raise kapi_fail(-101)
         return user, link
-
-    def signup_expired(self, link: Link) -> bool:
-        """A preregistered link whose signup deadline (``config.signup_deadline``) has passed."""
-        deadline = link.connected_at + self.config.signup_deadline
-        return not link.signed_up and deadline <= self.clock.now()
 
     def expired_preregistrations(self) -> list[tuple[User, App]]:
         """Every (user, app) whose preregistration has run out and is due to be unlinked."""

@@ -291,9 +291,19 @@ class TokenLifecycle:
             ):
                 raise kauth_fail("KOE320", "code_verifier does not match the code_challenge")
             user = self.users.get(code.user_id)
-            if user is None or app.app_id not in user.links:
+            if user is None or not self.linked(user, app):
                 raise kauth_fail("KOE320", code=code_value)
             return code, user
+
+    def signup_expired(self, link: Link) -> bool:
+        """A preregistered link whose signup deadline (``config.signup_deadline``) has passed."""
+        deadline = link.connected_at + self.config.signup_deadline
+        return not link.signed_up and deadline <= self.clock.now()
+
+    def linked(self, user: User, app: App) -> bool:
+        """Linked to ``app``, and not a preregistration that ran out (Kakao unlinks those)."""
+        link = user.links.get(app.app_id)
+        return link is not None and not self.signup_expired(link)
 
     # -- tokens --------------------------------------------------------------------------------
 
@@ -367,7 +377,7 @@ class TokenLifecycle:
             if old is None or old.app_id != app.app_id or old.expires_at <= now or old.key != key:
                 raise kauth_fail("KOE322")
             user = self.users.get(old.user_id)
-            if user is None or app.app_id not in user.links:
+            if user is None or not self.linked(user, app):
                 raise kauth_fail("KOE322")
             # A refresh issues an access token too: it counts toward both limits (§7).
             self.check_issue_rate(("access", "refresh"), app.app_id, user.id)

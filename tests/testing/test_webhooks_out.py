@@ -8,6 +8,8 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from kapi_client import Kapi
+from kauth_client import Kauth
 from webhook_receiver import Hit, Receiver, running_receiver
 
 from authlib_kakao.testing import KakaoEmulator
@@ -292,3 +294,22 @@ def test_ref_6_1_every_referrer_type_comes_from_the_change_it_names(
     assert emu.app.app_id not in emu.user.links
     [entry] = emu.webhook_deliveries("unlink")
     assert (entry.referrer_type, entry.ok) == (referrer_type, True)
+
+
+def test_ref_6_1_a_preregistration_past_its_deadline_is_refused_everywhere_and_still_notified(
+    emu: KakaoEmulator, receiver: Receiver, kapi: Kapi, kauth: Kauth
+) -> None:
+    emu.app.auto_link = False
+    late = emu.add_user(preset="agreed_all")
+    emu.clock.advance(emu.config.signup_deadline - 60)
+    tokens = emu.issue_tokens(late)  # fresh tokens, a minute before the deadline
+    emu.clock.advance(60)
+
+    me = kapi.get("/v2/user/me", token=tokens["access_token"])
+    refreshed = kauth.refresh(tokens["refresh_token"])
+    statuses = emu.expire_preregistrations()  # a refused call did not unlink it quietly
+
+    assert me.json()["code"] == -101
+    assert refreshed.json()["error_code"] == "KOE322"
+    assert statuses == [200]
+    assert parse_qs(receiver.hits[0].body.decode())["referrer_type"] == ["INCOMPLETE_SIGN_UP"]

@@ -30,20 +30,20 @@ from authlib_kakao.core.calls import (
     KakaoCall,
 )
 from authlib_kakao.core.endpoints import KAPI_URL, KakaoEndpoints
-from authlib_kakao.core.flows import call_flow
-from authlib_kakao.core.http import HTTPRequest, HTTPResponse
-from authlib_kakao.core.operations import (
+from authlib_kakao.core.flows import (
     app_users_flow,
+    call_flow,
     missing_service_terms_flow,
     user_ids_flow,
 )
+from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
 from authlib_kakao.errors import KakaoConfigError
 from authlib_kakao.faces import Bound, BoundStream, astreaming, awaited, blocking, streaming
-from authlib_kakao.pool import ConnectionPool
+from authlib_kakao.http.pool import ConnectionPool
+from authlib_kakao.http.transport import pump, pump_async, stream, stream_async
 from authlib_kakao.refresh import Refresher
 from authlib_kakao.sender import send_awaited, send_blocking
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
-from authlib_kakao.transport import pump, pump_async, stream, stream_async
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
 
 __all__ = ["AsyncKakaoAdmin", "KakaoAdmin"]
@@ -77,7 +77,7 @@ class _AdminBase:
             max_response_bytes=check_size("max_response_bytes", max_response_bytes),
         )
         self._client_kwargs = check_mapping("client_kwargs", client_kwargs)
-        from authlib_kakao.integrations.session import AppShared
+        from authlib_kakao.http.session import AppShared
 
         self._shared = AppShared(settings, ConnectionPool(self._client_kwargs), Refresher())
         # How rate-limit waits wait: time.sleep / asyncio.sleep unless a test moves a clock instead.

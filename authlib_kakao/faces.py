@@ -37,7 +37,7 @@ class Bound(Generic[T]):
 
 @dataclass(frozen=True)
 class BoundStream:
-    """A flow that emits its results (:class:`~authlib_kakao.core.http.Emit`) as it goes."""
+    """A flow that emits its results (:class:`~authlib_kakao.core.messages.Emit`) as it goes."""
 
     flow: Generator[Step, object, None]
     send_kwargs: Mapping[str, Any] = field(default_factory=dict)

@@ -19,7 +19,7 @@ from authlib_kakao.core.claims import normalize_userinfo
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.responses import parse_kapi, redirect_error
 from authlib_kakao.errors import KakaoAuthError, KakaoTransportError
-from authlib_kakao.transport import to_http_response, transport_errors
+from authlib_kakao.http.transport import to_http_response, transport_errors
 
 __all__ = ["Callback", "loopback_listener", "loopback_login"]
 
@@ -100,7 +100,7 @@ def loopback_login(
     """
     from authlib.common.security import generate_token
 
-    from authlib_kakao.integrations.requests_client import KakaoOAuth2Session
+    from authlib_kakao.http.requests_session import KakaoOAuth2Session
 
     auth_method = "client_secret_post" if client_secret else "none"
     with KakaoOAuth2Session(

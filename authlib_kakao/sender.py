@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from authlib_kakao.core.http import HTTPRequest, HTTPResponse
-from authlib_kakao.transport import to_http_response, transport_errors
+from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
+from authlib_kakao.http.transport import to_http_response, transport_errors
 
 __all__ = ["send_awaited", "send_blocking"]
 
@@ -21,7 +21,7 @@ def send_blocking(
     request: HTTPRequest, *, timeout: float, session_kwargs: Mapping[str, Any]
 ) -> HTTPResponse:
     """Send ``request`` with requests; ``session_kwargs`` carry ``kakao_shared`` (pool, limits)."""
-    from authlib_kakao.integrations.requests_client import KakaoOAuth2Session
+    from authlib_kakao.http.requests_session import KakaoOAuth2Session
 
     with (
         transport_errors(request.method, request.url),
@@ -38,7 +38,7 @@ async def send_awaited(
     request: HTTPRequest, *, timeout: float, session_kwargs: Mapping[str, Any]
 ) -> HTTPResponse:
     """:func:`send_blocking` with httpx, awaited."""
-    from authlib_kakao.integrations.httpx_client import AsyncKakaoOAuth2Client
+    from authlib_kakao.http.httpx_session import AsyncKakaoOAuth2Client
 
     with transport_errors(request.method, request.url):
         async with AsyncKakaoOAuth2Client(timeout=timeout, **session_kwargs) as client:

@@ -1,5 +1,5 @@
 """The catalogue of Kakao calls: one row per endpoint, and the pure builder that turns a row plus
-arguments into an :class:`~authlib_kakao.core.http.HTTPRequest`.
+arguments into an :class:`~authlib_kakao.core.messages.HTTPRequest`.
 
 A row says everything the sync and async faces need to know: method, host, path, how the call
 authenticates (a user's bearer token, the app's admin key, or nothing), which parameters Kakao
@@ -16,8 +16,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from authlib_kakao.core.claims import kakao_id
 from authlib_kakao.core.endpoints import KakaoEndpoints
-from authlib_kakao.core.http import Auth, HTTPRequest, HTTPResponse
 from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
+from authlib_kakao.core.messages import Auth, HTTPRequest, HTTPResponse
 from authlib_kakao.core.responses import decode_json, parse_kapi
 from authlib_kakao.errors import KakaoConfigError, KakaoResponseError
 

@@ -27,7 +27,7 @@ from types import MappingProxyType
 __all__ = [
     "ACCESS_LEVELS",
     "CONSENT_ITEMS",
-    "ConsentItem",
+    "ConsentItemSpec",
     "consent_item",
     "items_needing_review",
     "open_items",
@@ -37,7 +37,7 @@ ACCESS_LEVELS = ("open", "biz", "review", "partner")
 
 
 @dataclass(frozen=True)
-class ConsentItem:
+class ConsentItemSpec:
     """One consent item: its scope id, Kakao's display name, type and what an app needs for it."""
 
     id: str
@@ -53,43 +53,43 @@ class ConsentItem:
 
 
 _ITEMS = (
-    ConsentItem("profile_nickname", "닉네임", "open", user_field="profile"),
-    ConsentItem("profile_image", "프로필 사진", "open", user_field="profile"),
-    ConsentItem("profile", "프로필 정보(닉네임/프로필 사진)", "open", user_field="profile"),
-    ConsentItem("account_email", "카카오계정(이메일)", "biz", user_field="email"),
-    ConsentItem("name", "이름", "biz", user_field="name"),
-    ConsentItem("gender", "성별", "biz", user_field="gender"),
-    ConsentItem("age_range", "연령대", "biz", user_field="age_range"),
-    ConsentItem("birthday", "생일", "biz", user_field="birthday"),
-    ConsentItem("birthyear", "출생 연도", "biz", user_field="birthyear"),
-    ConsentItem("phone_number", "카카오계정(전화번호)", "review", user_field="phone_number"),
-    ConsentItem("account_ci", "CI(연계정보)", "review", user_field="ci"),
-    ConsentItem("shipping_address", "배송지정보(수령인명, 배송지 주소, 전화번호)", "biz"),
-    ConsentItem("talk_message", "카카오톡 메시지 전송", "open", type="SERVICE"),
-    ConsentItem("friends", "카카오 서비스 내 친구목록", "review", type="SERVICE"),
-    ConsentItem("talk_chats", "카카오톡 채팅방 목록", "review", type="SERVICE"),
-    ConsentItem("plusfriends", "카카오톡 채널 추가 상태 및 내역", "open", type="SERVICE"),
-    ConsentItem("legal_name", "실명", "partner", user_field="legal_name"),
-    ConsentItem("legal_birth_date", "법정 생년월일", "partner", user_field="legal_birth_date"),
-    ConsentItem("legal_gender", "법정 성별", "partner", user_field="legal_gender"),
-    ConsentItem("is_korean", "내외국인 여부", "partner", user_field="is_korean"),
+    ConsentItemSpec("profile_nickname", "닉네임", "open", user_field="profile"),
+    ConsentItemSpec("profile_image", "프로필 사진", "open", user_field="profile"),
+    ConsentItemSpec("profile", "프로필 정보(닉네임/프로필 사진)", "open", user_field="profile"),
+    ConsentItemSpec("account_email", "카카오계정(이메일)", "biz", user_field="email"),
+    ConsentItemSpec("name", "이름", "biz", user_field="name"),
+    ConsentItemSpec("gender", "성별", "biz", user_field="gender"),
+    ConsentItemSpec("age_range", "연령대", "biz", user_field="age_range"),
+    ConsentItemSpec("birthday", "생일", "biz", user_field="birthday"),
+    ConsentItemSpec("birthyear", "출생 연도", "biz", user_field="birthyear"),
+    ConsentItemSpec("phone_number", "카카오계정(전화번호)", "review", user_field="phone_number"),
+    ConsentItemSpec("account_ci", "CI(연계정보)", "review", user_field="ci"),
+    ConsentItemSpec("shipping_address", "배송지정보(수령인명, 배송지 주소, 전화번호)", "biz"),
+    ConsentItemSpec("talk_message", "카카오톡 메시지 전송", "open", type="SERVICE"),
+    ConsentItemSpec("friends", "카카오 서비스 내 친구목록", "review", type="SERVICE"),
+    ConsentItemSpec("talk_chats", "카카오톡 채팅방 목록", "review", type="SERVICE"),
+    ConsentItemSpec("plusfriends", "카카오톡 채널 추가 상태 및 내역", "open", type="SERVICE"),
+    ConsentItemSpec("legal_name", "실명", "partner", user_field="legal_name"),
+    ConsentItemSpec("legal_birth_date", "법정 생년월일", "partner", user_field="legal_birth_date"),
+    ConsentItemSpec("legal_gender", "법정 성별", "partner", user_field="legal_gender"),
+    ConsentItemSpec("is_korean", "내외국인 여부", "partner", user_field="is_korean"),
 )
 
 #: Every known consent item by scope id (``openid`` is not a consent item: it is OIDC's switch).
-CONSENT_ITEMS: Mapping[str, ConsentItem] = MappingProxyType({i.id: i for i in _ITEMS})
+CONSENT_ITEMS: Mapping[str, ConsentItemSpec] = MappingProxyType({i.id: i for i in _ITEMS})
 
 
-def consent_item(scope_id: str) -> ConsentItem | None:
+def consent_item(scope_id: str) -> ConsentItemSpec | None:
     """The table row for ``scope_id``, or None for an id Kakao does not document."""
     return CONSENT_ITEMS.get(scope_id)
 
 
-def items_needing_review(scopes: Iterable[str]) -> list[ConsentItem]:
+def items_needing_review(scopes: Iterable[str]) -> list[ConsentItemSpec]:
     """The items among ``scopes`` that a personal app cannot have (Biz, review or partner only).
 
     Unknown ids and ``openid`` are skipped; each item appears once, in the order first asked.
     """
-    seen: dict[str, ConsentItem] = {}
+    seen: dict[str, ConsentItemSpec] = {}
     for scope_id in scopes:
         item = CONSENT_ITEMS.get(scope_id)
         if item is not None and item.needs_review and item.id not in seen:
@@ -97,6 +97,6 @@ def items_needing_review(scopes: Iterable[str]) -> list[ConsentItem]:
     return list(seen.values())
 
 
-def open_items() -> list[ConsentItem]:
+def open_items() -> list[ConsentItemSpec]:
     """The items every app may configure (what a personal app can ask for)."""
     return [item for item in _ITEMS if not item.needs_review]

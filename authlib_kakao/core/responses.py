@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from authlib_kakao.core.error_codes import HTTP_429, KAPI, KAUTH, REDIRECT, lookup
-from authlib_kakao.core.http import HTTPResponse
+from authlib_kakao.core.messages import HTTPResponse
 from authlib_kakao.errors import KakaoAPIError, KakaoAuthError, KakaoResponseError
 
 __all__ = [

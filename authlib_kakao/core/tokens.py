@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from authlib_kakao.core.http import HTTPResponse
+from authlib_kakao.core.messages import HTTPResponse
 from authlib_kakao.core.responses import parse_kauth
 from authlib_kakao.core.scopes import scope_items
 from authlib_kakao.errors import KakaoResponseError

@@ -39,9 +39,9 @@ def app_class(base: type) -> type:
 
     is_async = inspect.iscoroutinefunction(base.authorize_access_token)  # type: ignore[attr-defined]
     if is_async:
-        from authlib_kakao.integrations.httpx_client import AsyncKakaoOAuth2Client as ours
+        from authlib_kakao.http.httpx_session import AsyncKakaoOAuth2Client as ours
     else:
-        from authlib_kakao.integrations.requests_client import KakaoOAuth2Session as ours
+        from authlib_kakao.http.requests_session import KakaoOAuth2Session as ours
     theirs: Any = base.client_cls  # type: ignore[attr-defined]
     session = (
         ours if issubclass(ours, theirs) else type(f"Kakao{theirs.__name__}", (ours, theirs), {})

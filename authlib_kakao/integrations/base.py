@@ -14,11 +14,11 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin
 
 from authlib_kakao.core.flows import Flow
-from authlib_kakao.core.http import HTTPRequest
 from authlib_kakao.core.id_token import ParsedJWKS, parse_jwks_document
+from authlib_kakao.core.messages import HTTPRequest
 from authlib_kakao.errors import InvalidIDTokenError, KakaoConfigError
-from authlib_kakao.integrations.session import STORED_TOKEN, AppShared
-from authlib_kakao.pool import ConnectionPool
+from authlib_kakao.http.pool import ConnectionPool
+from authlib_kakao.http.session import STORED_TOKEN, AppShared
 from authlib_kakao.refresh import Refresher
 from authlib_kakao.settings import MISSING_CLIENT_ID, KakaoSettings
 

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from authlib.integrations.flask_client import FlaskOAuth2App
 
 from authlib_kakao.errors import ConsentRequiredError
+from authlib_kakao.http.requests_session import KakaoOAuth2Session
 from authlib_kakao.integrations.mixin import KakaoAppMixin
-from authlib_kakao.integrations.requests_client import KakaoOAuth2Session
 
 __all__ = ["KakaoFlaskApp", "require_consent"]
 

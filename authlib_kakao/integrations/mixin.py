@@ -20,21 +20,21 @@ from typing import Any, TypeVar
 from authlib.integrations.base_client.errors import InvalidTokenError, OAuthError
 from authlib.oauth2.rfc6749.errors import MissingCodeException
 
-from authlib_kakao.core.http import HTTPRequest, HTTPResponse
+from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
 from authlib_kakao.core.responses import redirect_error
 from authlib_kakao.errors import (
     InvalidAccessTokenError,
 )
 from authlib_kakao.faces import Bound, awaited, blocking
-from authlib_kakao.integrations import user_api
-from authlib_kakao.integrations.base import KakaoAppBase
-from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
-from authlib_kakao.transport import (
+from authlib_kakao.http.transport import (
     pump,
     pump_async,
     to_http_response,
     transport_errors,
 )
+from authlib_kakao.integrations import user_api
+from authlib_kakao.integrations.base import KakaoAppBase
+from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 
 __all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin"]
 

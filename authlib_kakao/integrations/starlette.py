@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from authlib.integrations.starlette_client import StarletteOAuth2App
 
 from authlib_kakao.errors import ConsentRequiredError
-from authlib_kakao.integrations.httpx_client import AsyncKakaoOAuth2Client
+from authlib_kakao.http.httpx_session import AsyncKakaoOAuth2Client
 from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin
 
 __all__ = ["KakaoStarletteApp", "consent_exception_handler", "require_consent"]

@@ -28,8 +28,14 @@ from authlib_kakao.core.calls import (
     USER_ME,
     KakaoCall,
 )
-from authlib_kakao.core.flows import Flow, call_flow, id_token_flow, userinfo_flow
-from authlib_kakao.core.operations import missing_service_terms_flow, sdk_login_flow
+from authlib_kakao.core.flows import (
+    Flow,
+    call_flow,
+    id_token_flow,
+    missing_service_terms_flow,
+    sdk_login_flow,
+    userinfo_flow,
+)
 from authlib_kakao.errors import InvalidIDTokenError, KakaoConfigError
 from authlib_kakao.faces import Bound
 

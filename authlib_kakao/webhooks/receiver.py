@@ -29,14 +29,14 @@ from typing import Any, ClassVar, Generic, TypeVar
 from authlib_kakao.core.calls import parse_jwks
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.flows import Flow
-from authlib_kakao.core.http import HTTPRequest, HTTPResponse
 from authlib_kakao.core.id_token import ParsedJWKS
+from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
 from authlib_kakao.errors import KakaoConfigError, KakaoError, WebhookAuthError, WebhookPayloadError
 from authlib_kakao.faces import Bound, awaited, blocking
+from authlib_kakao.http.transport import pump, pump_async
 from authlib_kakao.sender import send_awaited, send_blocking
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
 from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
-from authlib_kakao.transport import pump, pump_async
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
 from authlib_kakao.webhooks.dispatch import (
     AsyncDispatcher,
@@ -211,8 +211,8 @@ class _WebhooksBase(Generic[D]):
         self._jwks_answer: HTTPResponse | None = None
         self._jwks_from = 0
         self._flights = self._flights_cls()
-        from authlib_kakao.integrations.session import AppShared
-        from authlib_kakao.pool import ConnectionPool
+        from authlib_kakao.http.pool import ConnectionPool
+        from authlib_kakao.http.session import AppShared
         from authlib_kakao.refresh import Refresher
 
         settings = KakaoSettings(

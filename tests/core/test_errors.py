@@ -18,7 +18,7 @@ from authlib_kakao.core.error_codes import (
     lookup,
     render_markdown,
 )
-from authlib_kakao.core.http import HTTPResponse
+from authlib_kakao.core.messages import HTTPResponse
 from authlib_kakao.core.responses import kauth_error, parse_kapi, parse_kauth, redirect_error
 
 

@@ -14,8 +14,8 @@ from joserfc.jwk import RSAKey
 from authlib_kakao.core.calls import CALLS, JWKS, USER_ME, KakaoCall, encode_params
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.flows import Flow, id_token_flow, send, userinfo_flow
-from authlib_kakao.core.http import HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
+from authlib_kakao.core.messages import HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.core.responses import parse_kapi
 from authlib_kakao.errors import (
     InvalidAccessTokenError,
@@ -23,7 +23,7 @@ from authlib_kakao.errors import (
     KakaoResponseError,
     UnknownSigningKeyError,
 )
-from authlib_kakao.transport import pump, pump_async
+from authlib_kakao.http.transport import pump, pump_async
 
 ENDPOINTS = KakaoEndpoints("http://kauth.test/", "http://kapi.test")
 NOW = int(time.time())

@@ -17,8 +17,8 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from authlib_kakao.core.claims import normalize_userinfo
-from authlib_kakao.core.http import HTTPResponse
 from authlib_kakao.core.id_token import parse_jwks_document, verify_id_token
+from authlib_kakao.core.messages import HTTPResponse
 from authlib_kakao.core.responses import parse_kapi, parse_kauth, redirect_error
 from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
 from authlib_kakao.errors import InvalidIDTokenError, KakaoError

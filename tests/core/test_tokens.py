@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from tables import load, resolve, table
 
-from authlib_kakao.core.http import HTTPResponse
+from authlib_kakao.core.messages import HTTPResponse
 from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token, normalize_token_body
 from authlib_kakao.errors import KakaoAuthError, KakaoResponseError
 

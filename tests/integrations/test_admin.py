@@ -146,7 +146,7 @@ def test_a_wrong_admin_key_is_refused_and_never_shown(kakao_emulator: KakaoEmula
 
 
 def test_the_admin_key_goes_only_to_the_configured_host(kakao_emulator: KakaoEmulator) -> None:
-    from authlib_kakao.core.operations import user_ids_page_params
+    from authlib_kakao.core.flows import user_ids_page_params
 
     assert user_ids_page_params("https://evil.example/v1/user/ids?from_id=7&limit=3&x=1") == {
         "from_id": "7",

@@ -129,4 +129,4 @@ def test_a_proxy_in_client_kwargs_goes_through_the_pool(kakao_emulator: KakaoEmu
     first, second = asyncio.run(transports())
 
     assert first is second  # both calls share one transport: the pool's
-    assert type(first).__module__ == "authlib_kakao.pool"
+    assert type(first).__module__ == "authlib_kakao.http.pool"

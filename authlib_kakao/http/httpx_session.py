@@ -3,8 +3,8 @@ bounded, one refresh per storm.
 
 httpx's ``timeout`` bounds each phase (connect, each read), not the call; here it is a deadline for
 the whole call, body included, enforced by cancelling the call. The body is read raw and decoded by
-:class:`~authlib_kakao.limits.BodyReader`, refused past ``max_response_bytes``. Connections (and the
-SSL context) come from the app's :class:`~authlib_kakao.pool.ConnectionPool`, one per event loop.
+:class:`~authlib_kakao.http.limits.BodyReader`, refused past ``max_response_bytes``. Connections (and the
+SSL context) come from the app's :class:`~authlib_kakao.http.pool.ConnectionPool`, one per event loop.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from authlib_kakao.integrations.session import STORED_TOKEN, AppShared, KakaoSessionMixin
-from authlib_kakao.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
+from authlib_kakao.http.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
+from authlib_kakao.http.session import STORED_TOKEN, AppShared, KakaoSessionMixin
 
 __all__ = ["AsyncKakaoOAuth2Client"]
 

@@ -1,7 +1,7 @@
 """The only code that sends: the sync and async pumps that drive core flows, and the error mapping.
 
-The pumps turn a flow's :class:`~authlib_kakao.core.http.HTTPRequest` into a call of a sender
-(the app's Authlib session, see ``integrations.mixin``) and a :class:`~authlib_kakao.core.http.Sleep`
+The pumps turn a flow's :class:`~authlib_kakao.core.messages.HTTPRequest` into a call of a sender
+(the app's Authlib session, see ``integrations.mixin``) and a :class:`~authlib_kakao.core.messages.Sleep`
 into a real wait. :func:`transport_errors` turns the HTTP libraries' network failures and timeouts
 into :class:`~authlib_kakao.errors.KakaoTransportError` and names the failed call on every error.
 
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib_kakao.core.flows import Flow, Step
-from authlib_kakao.core.http import Emit, HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.core.messages import Emit, HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.errors import KakaoError, KakaoTransportError
 
 __all__ = [

@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from authlib_kakao.errors import KakaoResponseError, KakaoTransportError
-from authlib_kakao.limits import BodyReader, deadline_of
+from authlib_kakao.http.limits import BodyReader, deadline_of
 
 BODY = b'{"access_token": "' + b"a" * 5000 + b'"}'
 

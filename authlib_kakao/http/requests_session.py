@@ -4,8 +4,8 @@ requests' ``timeout`` bounds each socket operation, not the call: a server sendi
 0.9 s holds a ``timeout=1`` call for as long as it likes. Here the timeout is a deadline for the
 whole call (connect, send, headers and the whole body): the call runs on a worker thread and the
 caller waits at most until the deadline. The body is read raw and decoded by
-:class:`~authlib_kakao.limits.BodyReader`, refused past ``max_response_bytes``. Connections come
-from the app's :class:`~authlib_kakao.pool.ConnectionPool`.
+:class:`~authlib_kakao.http.limits.BodyReader`, refused past ``max_response_bytes``. Connections come
+from the app's :class:`~authlib_kakao.http.pool.ConnectionPool`.
 
 A worker stuck on a server that drips headers forever stays stuck until that server stops; the
 pool is bounded, so such a server can slow later calls down (each still ends at its deadline) but
@@ -22,8 +22,8 @@ from typing import Any
 
 from authlib.integrations.requests_client import OAuth2Session
 
-from authlib_kakao.integrations.session import STORED_TOKEN, AppShared, KakaoSessionMixin
-from authlib_kakao.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
+from authlib_kakao.http.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
+from authlib_kakao.http.session import STORED_TOKEN, AppShared, KakaoSessionMixin
 
 __all__ = ["KakaoOAuth2Session"]
 

@@ -24,10 +24,10 @@ from typing import Any
 
 from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
 from authlib_kakao.errors import KakaoError
-from authlib_kakao.pool import ConnectionPool
+from authlib_kakao.http.pool import ConnectionPool
+from authlib_kakao.http.transport import response_call, to_http_response
 from authlib_kakao.refresh import Refresher
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, KakaoSettings
-from authlib_kakao.transport import response_call, to_http_response
 
 __all__ = ["STORED_TOKEN", "AppShared", "KakaoSessionMixin"]
 

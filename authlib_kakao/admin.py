@@ -12,7 +12,6 @@ key, are not.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Literal, TypeVar
 
@@ -36,13 +35,10 @@ from authlib_kakao.core.flows import (
     missing_service_terms_flow,
     user_ids_flow,
 )
-from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
+from authlib_kakao.core.messages import HTTPRequest
 from authlib_kakao.errors import KakaoConfigError
 from authlib_kakao.faces import Bound, BoundStream, astreaming, awaited, blocking, streaming
-from authlib_kakao.http.pool import ConnectionPool
-from authlib_kakao.http.transport import pump, pump_async, stream, stream_async
-from authlib_kakao.refresh import Refresher
-from authlib_kakao.sender import send_awaited, send_blocking
+from authlib_kakao.http.connection import AsyncKakaoConnection, KakaoConnection, _ConnectionBase
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
 
@@ -55,6 +51,8 @@ ServiceTermsResult = Literal["agreed_service_terms", "app_service_terms"]
 class _AdminBase:
     """Configuration and request building shared by both admin clients; no I/O."""
 
+    _connection_cls: type[_ConnectionBase]
+
     def __init__(
         self,
         admin_key: str,
@@ -64,24 +62,48 @@ class _AdminBase:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         client_kwargs: Mapping[str, Any] | None = None,
         sleep: Callable[[float], Any] | None = None,
+        connection: _ConnectionBase | None = None,
     ) -> None:
         if not isinstance(admin_key, str) or not admin_key.strip():
             raise KakaoConfigError(
                 "admin_key must be the app's admin key from [App] > [App Keys] (a non-empty string)"
             )
         self._admin_key = admin_key.strip()
-        self.endpoints = KakaoEndpoints(kapi_url=check_url("kapi_url", kapi_url))
-        self.timeout = check_timeout(timeout)
-        settings = KakaoSettings(
-            endpoints=self.endpoints,
-            max_response_bytes=check_size("max_response_bytes", max_response_bytes),
-        )
-        self._client_kwargs = check_mapping("client_kwargs", client_kwargs)
-        from authlib_kakao.http.session import AppShared
-
-        self._shared = AppShared(settings, ConnectionPool(self._client_kwargs), Refresher())
+        if connection is None:
+            settings = KakaoSettings(
+                endpoints=KakaoEndpoints(kapi_url=check_url("kapi_url", kapi_url)),
+                max_response_bytes=check_size("max_response_bytes", max_response_bytes),
+            )
+            connection = self._connection_cls(
+                settings,
+                timeout=check_timeout(timeout),
+                client_kwargs=check_mapping("client_kwargs", client_kwargs),
+            )
+        elif not isinstance(connection, self._connection_cls):
+            raise KakaoConfigError(
+                f"{type(self).__name__} needs a {self._connection_cls.__name__} "
+                f"(an app's connection of the same kind: sync with sync, async with async)"
+            )
+        elif (kapi_url, timeout, max_response_bytes, client_kwargs) != (
+            KAPI_URL, DEFAULT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, None,
+        ):  # fmt: skip
+            raise KakaoConfigError(
+                "give either connection= or kapi_url/timeout/max_response_bytes/client_kwargs: "
+                "a shared connection brings its own"
+            )
+        self.connection = connection
         # How rate-limit waits wait: time.sleep / asyncio.sleep unless a test moves a clock instead.
         self._sleep = sleep
+
+    @property
+    def endpoints(self) -> KakaoEndpoints:
+        """Kakao's URLs, as the connection knows them."""
+        return self.connection.settings.endpoints
+
+    @property
+    def timeout(self) -> float:
+        """Seconds for each call as a whole."""
+        return self.connection.timeout
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(kapi_url={self.endpoints.kapi_url!r})"  # never the key
@@ -90,9 +112,6 @@ class _AdminBase:
         self, call: KakaoCall[Any], params: Mapping[str, object] | None, user_id: int | None
     ) -> HTTPRequest:
         return call.request(self.endpoints, params, admin_key=self._admin_key, user_id=user_id)
-
-    def _session_kwargs(self) -> dict[str, Any]:
-        return {**self._client_kwargs, "kakao_shared": self._shared}
 
 
 def _call(
@@ -234,7 +253,12 @@ class KakaoAdmin(_AdminBase):
         max_response_bytes: the largest answer read.
         client_kwargs: requests session options (``verify``, ``proxies`` …).
         sleep: how to wait out a rate limit (``time.sleep``; a test may move a clock instead).
+        connection: a connection to share instead (``kakao.connection`` of a Flask or Django
+            app: one pool, one JWKS cache); it brings its own URL, timeout and limits.
     """
+
+    _connection_cls = KakaoConnection
+    connection: KakaoConnection
 
     user_ids = blocking(user_ids)
     iter_user_ids = streaming(iter_user_ids)
@@ -252,21 +276,21 @@ class KakaoAdmin(_AdminBase):
 
     def close(self) -> None:
         """Close the pooled connections (a later call opens new ones)."""
-        self._shared.pool.close()
+        self.connection.close()
 
     def _run(self, bound: Bound[T]) -> T:
-        return pump(bound.flow, self._send, self._sleep or time.sleep)
+        return self.connection.run(bound.flow, sleep=self._sleep)
 
     def _stream(self, bound: BoundStream) -> Iterator[Any]:
-        return stream(bound.flow, self._send, self._sleep or time.sleep)
-
-    def _send(self, request: HTTPRequest) -> HTTPResponse:
-        return send_blocking(request, timeout=self.timeout, session_kwargs=self._session_kwargs())
+        return self.connection.stream(bound.flow, sleep=self._sleep)
 
 
 class AsyncKakaoAdmin(_AdminBase):
     """Kakao's admin APIs, awaited (httpx); the arguments of :class:`KakaoAdmin` (``sleep`` is
     awaited: ``asyncio.sleep`` by default)."""
+
+    _connection_cls = AsyncKakaoConnection
+    connection: AsyncKakaoConnection
 
     user_ids = awaited(user_ids)
     iter_user_ids = astreaming(iter_user_ids)
@@ -284,15 +308,10 @@ class AsyncKakaoAdmin(_AdminBase):
 
     async def close(self) -> None:
         """Close this event loop's pooled connections (also done when the loop shuts down)."""
-        await self._shared.pool.aclose()
+        await self.connection.close()
 
     async def _run(self, bound: Bound[T]) -> T:
-        return await pump_async(bound.flow, self._send, self._sleep)
+        return await self.connection.run(bound.flow, sleep=self._sleep)
 
     def _stream(self, bound: BoundStream) -> AsyncIterator[Any]:
-        return stream_async(bound.flow, self._send, self._sleep)
-
-    async def _send(self, request: HTTPRequest) -> HTTPResponse:
-        return await send_awaited(
-            request, timeout=self.timeout, session_kwargs=self._session_kwargs()
-        )
+        return self.connection.stream(bound.flow, sleep=self._sleep)

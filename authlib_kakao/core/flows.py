@@ -1,9 +1,10 @@
-"""Kakao operations as generators: they yield requests (or a :class:`Sleep`) and are sent responses.
+"""Kakao operations as generators: they yield requests (or a pause, a result, a key-set lookup) and
+are sent responses.
 
 A sync pump (requests) and an async pump (httpx) in ``transport`` drive the same generator, so every
 operation exists once (the pattern of httpx's ``Auth.auth_flow``), and tests drive it with canned
-responses, no sockets. A step sends :class:`HTTPResponse` back for a request and ``None`` for a
-sleep.
+responses, no sockets. A step sends :class:`HTTPResponse` back for a request, the key set for a
+:class:`KeySet` and ``None`` for a sleep.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from authlib_kakao.core.calls import (
     APP_USERS,
-    JWKS,
     SERVICE_TERMS,
     TOKEN_INFO,
     USER_IDS,
@@ -23,15 +23,14 @@ from authlib_kakao.core.calls import (
 )
 from authlib_kakao.core.claims import kakao_id, normalize_userinfo
 from authlib_kakao.core.endpoints import KakaoEndpoints
-from authlib_kakao.core.id_token import ParsedJWKS, verify_id_token
-from authlib_kakao.core.messages import Emit, HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.core.id_token import ParsedJWKS, jws_header, verify_id_token
+from authlib_kakao.core.messages import Emit, HTTPRequest, HTTPResponse, KeySet, Sleep
 from authlib_kakao.errors import (
     APIRateLimitError,
     InvalidAccessTokenError,
     InvalidIDTokenError,
     KakaoConfigError,
     KakaoError,
-    UnknownSigningKeyError,
 )
 
 __all__ = [
@@ -42,6 +41,7 @@ __all__ = [
     "app_users_flow",
     "call_flow",
     "id_token_flow",
+    "key_set",
     "missing_service_terms_flow",
     "sdk_login_flow",
     "send",
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Step = HTTPRequest | Sleep | Emit
+Step = HTTPRequest | Sleep | Emit | KeySet
 Flow = Generator[Step, object, T]
 """Yields steps, is sent what each step produced, returns the result."""
 
@@ -81,38 +81,32 @@ def userinfo_flow(
     return normalize_userinfo(me)
 
 
+def key_set(kid: str) -> Flow[ParsedJWKS]:
+    """Yield a :class:`KeySet` step; return the key set the connection's JWKS cache answers."""
+    keys = yield KeySet(kid)
+    if not isinstance(keys, ParsedJWKS):
+        raise TypeError(f"a pump sent {type(keys).__name__} for a key set, not a ParsedJWKS")
+    return keys
+
+
 def id_token_flow(
     id_token: str,
     *,
-    jwks: ParsedJWKS | None,
     endpoints: KakaoEndpoints,
     audiences: Collection[str],
     nonce: str | None,
     leeway: int,
-) -> Flow[tuple[dict[str, Any], ParsedJWKS | None]]:
-    """Verify ``id_token``, fetching the JWKS when none is cached and once more for an unknown kid.
+) -> Flow[dict[str, Any]]:
+    """Verify ``id_token`` against the key set its ``kid`` should be in; its claims.
 
-    Returns the claims and the JWKS fetched on the way (``None`` when the cached one served), which
-    the caller caches parsed; Kakao may block clients that fetch its JWKS too often.
+    The header is checked first (RS256, a ``kid``), so a token that could never verify costs no
+    request; whether the key set is fetched is the JWKS cache's rule, not the token's.
     """
-    request = JWKS.request(endpoints)
-    fetched: ParsedJWKS | None = None
-    if jwks is None:
-        jwks = fetched = yield from call_flow(JWKS, request)
-    options: dict[str, Any] = {
-        "issuer": endpoints.issuer,
-        "audiences": audiences,
-        "nonce": nonce,
-        "leeway": leeway,
-    }
-    try:
-        return verify_id_token(id_token, jwks, **options), fetched
-    except UnknownSigningKeyError:
-        if fetched is not None:
-            raise  # the set was just fetched: refetching again would not help
-    # Kakao rotated its keys since the cache was filled.
-    fetched = yield from call_flow(JWKS, request)
-    return verify_id_token(id_token, fetched, **options), fetched
+    kid = jws_header(id_token)["kid"]
+    keys = yield from key_set(kid)
+    return verify_id_token(
+        id_token, keys, issuer=endpoints.issuer, audiences=audiences, nonce=nonce, leeway=leeway
+    )
 
 
 # -- operations of more than one request ------------------------------------------------------
@@ -239,16 +233,14 @@ def sdk_login_flow(
     *,
     app_id: int,
     id_token: str | None,
-    jwks: ParsedJWKS | None,
     audiences: Collection[str],
     leeway: int,
-) -> Flow[tuple[dict[str, Any], ParsedJWKS | None]]:
+) -> Flow[dict[str, Any]]:
     """The claims of the user behind an access token from Kakao's SDK, if it is this app's.
 
     ``/v1/user/access_token_info`` must name ``app_id`` (a token of any other Kakao app is
     refused), then ``/v2/user/me`` gives the profile. An SDK id_token, when given, is verified
     (its ``aud`` is the SDK's app key: ``allowed_audiences``) and must name the same user.
-    Returns the claims and the JWKS fetched on the way, if one was.
     """
     info = yield from call_flow(TOKEN_INFO, TOKEN_INFO.request(endpoints))
     if kakao_id(info.get("app_id")) != app_id:
@@ -258,12 +250,10 @@ def sdk_login_flow(
         ).at(TOKEN_INFO.method, TOKEN_INFO.path)
     me = yield from call_flow(USER_ME, USER_ME.request(endpoints, {"secure_resource": True}))
     claims = normalize_userinfo(me)
-    fetched: ParsedJWKS | None = None
     if id_token is not None:
-        verified, fetched = yield from id_token_flow(
-            id_token, jwks=jwks, endpoints=endpoints, audiences=audiences, nonce=None,
-            leeway=leeway,
-        )  # fmt: skip
+        verified = yield from id_token_flow(
+            id_token, endpoints=endpoints, audiences=audiences, nonce=None, leeway=leeway
+        )
         if verified.get("sub") != claims["sub"]:
             raise InvalidIDTokenError("the id_token names another user than the access token")
-    return claims, fetched
+    return claims

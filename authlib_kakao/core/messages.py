@@ -1,7 +1,8 @@
 """The values the core exchanges with the transport: a request to send, a response received, a pause.
 
-Flows (``core.flows``) yield :class:`HTTPRequest`, :class:`Sleep` or :class:`Emit` and are sent
-:class:`HTTPResponse`; the pumps in ``transport`` are the only code that turns them into I/O.
+Flows (``core.flows``) yield :class:`HTTPRequest`, :class:`Sleep`, :class:`Emit` or :class:`KeySet`
+and are sent :class:`HTTPResponse` (or the key set); the pumps in ``http.transport`` are the only
+code that turns them into I/O.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from authlib_kakao.errors import redact
 
-__all__ = ["Auth", "Emit", "HTTPRequest", "HTTPResponse", "Sleep"]
+__all__ = ["Auth", "Emit", "HTTPRequest", "HTTPResponse", "KeySet", "Sleep"]
 
 _EXCERPT_CHARS = 120
 
@@ -90,3 +91,11 @@ class Emit:
     the caller at once, so a long walk runs in constant memory."""
 
     value: object
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """A flow's request for Kakao's key set that should hold ``kid``: the connection answers from
+    its one JWKS cache, which alone decides whether that takes a request to Kakao."""
+
+    kid: str

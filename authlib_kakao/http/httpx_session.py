@@ -15,7 +15,8 @@ from typing import Any
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from authlib_kakao.http.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
-from authlib_kakao.http.session import STORED_TOKEN, AppShared, KakaoSessionMixin
+from authlib_kakao.http.observe import ATTEMPT, Observation
+from authlib_kakao.http.session import STORED_TOKEN, KakaoSessionMixin, SessionContext
 
 __all__ = ["AsyncKakaoOAuth2Client"]
 
@@ -26,7 +27,9 @@ _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encod
 class AsyncKakaoOAuth2Client(KakaoSessionMixin, AsyncOAuth2Client):  # type: ignore[misc]
     """Authlib's ``AsyncOAuth2Client`` with Kakao's behaviour, every call bounded."""
 
-    def __init__(self, *args: Any, kakao_shared: AppShared | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kakao_shared: SessionContext | None = None, **kwargs: Any
+    ) -> None:
         if kakao_shared is not None and "transport" not in kwargs:
             transport = kakao_shared.pool.transport(type(self))
             if transport is not None:
@@ -53,11 +56,22 @@ class AsyncKakaoOAuth2Client(KakaoSessionMixin, AsyncOAuth2Client):  # type: ign
     async def send(self, request: Any, **kwargs: Any) -> Any:
         if kwargs.get("stream"):
             return await super().send(request, **kwargs)
-        resp = await self._send_bounded(request, kwargs)
+        attempt = ATTEMPT.get()
+        resp = await self._send_observed(request, kwargs, attempt)
         if self._retry_after_refresh(request, resp):
             await self.refresh_token(self.metadata.get("token_endpoint"))
             self._bearer(request)
+            resp = await self._send_observed(request, kwargs, attempt + 1)
+        return resp
+
+    async def _send_observed(self, request: Any, kwargs: dict[str, Any], attempt: int) -> Any:
+        observation = Observation(request.method, str(request.url), attempt)
+        try:
             resp = await self._send_bounded(request, kwargs)
+        except BaseException as exc:
+            observation.failed(exc)
+            raise
+        observation.answered(resp.status_code, resp.content)
         return resp
 
     async def _send_bounded(self, request: Any, kwargs: dict[str, Any]) -> Any:

@@ -23,7 +23,8 @@ from typing import Any
 from authlib.integrations.requests_client import OAuth2Session
 
 from authlib_kakao.http.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
-from authlib_kakao.http.session import STORED_TOKEN, AppShared, KakaoSessionMixin
+from authlib_kakao.http.observe import ATTEMPT, Observation
+from authlib_kakao.http.session import STORED_TOKEN, KakaoSessionMixin, SessionContext
 
 __all__ = ["KakaoOAuth2Session"]
 
@@ -35,7 +36,9 @@ _in_worker = threading.local()
 class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc]
     """Authlib's requests ``OAuth2Session`` with Kakao's behaviour, every call bounded."""
 
-    def __init__(self, *args: Any, kakao_shared: AppShared | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kakao_shared: SessionContext | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kakao_shared = kakao_shared
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING
@@ -55,11 +58,22 @@ class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc
         return self.token
 
     def send(self, request: Any, **kwargs: Any) -> Any:
-        resp = self._send_bounded(request, dict(kwargs))
+        attempt = ATTEMPT.get()
+        resp = self._send_observed(request, dict(kwargs), attempt)
         if self._retry_after_refresh(request, resp):
             self.refresh_token(self.metadata.get("token_endpoint"))
             self._bearer(request)
-            resp = self._send_bounded(request, dict(kwargs))
+            resp = self._send_observed(request, dict(kwargs), attempt + 1)
+        return resp
+
+    def _send_observed(self, request: Any, kwargs: dict[str, Any], attempt: int) -> Any:
+        observation = Observation(request.method, request.url, attempt)
+        try:
+            resp = self._send_bounded(request, kwargs)
+        except BaseException as exc:
+            observation.failed(exc)
+            raise
+        observation.answered(resp.status_code, b"" if kwargs.get("stream") else resp.content)
         return resp
 
     def _send_bounded(self, request: Any, kwargs: dict[str, Any]) -> Any:

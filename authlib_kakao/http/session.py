@@ -1,15 +1,16 @@
 """What our Authlib sessions (requests ``OAuth2Session``, httpx ``AsyncOAuth2Client``) add.
 
-Authlib makes a session for every call. Each of ours is handed the app's :class:`AppShared` (through
-the app's ``client_kwargs``): its settings, its connection pool and its refresh coordination. The
-session then:
+Authlib makes a session for every call. Each of ours is handed the app's connection
+(:class:`~authlib_kakao.http.connection.KakaoConnection`, through the app's ``client_kwargs``): its
+settings, its connection pool and its refresh coordination. The session then:
 
 * reads every token response at ``parse_response_token`` (Authlib's seam for it): normalised
   (``core.tokens``), Kakao's errors raised as ours, an unrequested id_token dropped, and a refresh
   merged into the token it replaces (Kakao omits an unrotated refresh token);
 * refreshes through the app's :class:`~authlib_kakao.refresh.Refresher` (one grant per storm);
 * retries a safe call once after a refresh when Kakao answers -401 although the token's own expiry
-  is still ahead (revoked elsewhere, rotated by another instance, clock skew).
+  is still ahead (revoked elsewhere, rotated by another instance, clock skew);
+* observes every call it sends (``http.observe``: one log record, one span).
 """
 
 from __future__ import annotations
@@ -19,17 +20,19 @@ import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from authlib_kakao.core.tokens import merge_refreshed_token, normalize_token_body
 from authlib_kakao.errors import KakaoError
-from authlib_kakao.http.pool import ConnectionPool
 from authlib_kakao.http.transport import response_call, to_http_response
 from authlib_kakao.refresh import Refresher
-from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, KakaoSettings
+from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES
 
-__all__ = ["STORED_TOKEN", "AppShared", "KakaoSessionMixin"]
+if TYPE_CHECKING:
+    from authlib_kakao.http.pool import ConnectionPool
+    from authlib_kakao.settings import KakaoSettings
+
+__all__ = ["STORED_TOKEN", "KakaoSessionMixin", "SessionContext"]
 
 log = logging.getLogger("authlib_kakao")
 
@@ -40,9 +43,8 @@ by the app around each call, read when a refresh must see what another process s
 _SAFE_TO_REPEAT = frozenset({"GET", "HEAD"})
 
 
-@dataclass(frozen=True)
-class AppShared:
-    """What every session of one registered app shares."""
+class SessionContext(Protocol):
+    """What a session is handed by the connection it sends for (``KakaoConnection``)."""
 
     settings: KakaoSettings
     pool: ConnectionPool
@@ -54,7 +56,7 @@ class KakaoSessionMixin:
 
     token: Any
     metadata: dict[str, Any]
-    kakao_shared: AppShared | None = None
+    kakao_shared: SessionContext | None = None
 
     @property
     def max_response_bytes(self) -> int:

@@ -16,12 +16,15 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib_kakao.core.flows import Flow, Step
-from authlib_kakao.core.messages import Emit, HTTPRequest, HTTPResponse, Sleep
+from authlib_kakao.core.messages import Emit, HTTPRequest, HTTPResponse, KeySet, Sleep
 from authlib_kakao.errors import KakaoError, KakaoTransportError
+
+if TYPE_CHECKING:
+    from authlib_kakao.core.id_token import ParsedJWKS
 
 __all__ = [
     "pump",
@@ -35,6 +38,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+Keys = Callable[[str], "ParsedJWKS"]
+"""How a sync pump answers a :class:`KeySet` step: the connection's JWKS cache."""
+AsyncKeys = Callable[[str], Awaitable["ParsedJWKS"]]
 
 
 def _classify(exc: BaseException) -> str | None:
@@ -149,12 +155,14 @@ def pump(
     flow: Flow[T],
     send: Callable[[HTTPRequest], HTTPResponse],
     sleep: Callable[[float], object] = time.sleep,
+    keys: Keys | None = None,
 ) -> T:
-    """Drive ``flow`` with a blocking sender; returns the flow's result."""
+    """Drive ``flow`` with a blocking sender (and ``keys`` for its key-set lookups); returns the
+    flow's result."""
     try:
         step = next(flow)
         while True:
-            step = flow.send(_step(step, send, sleep))
+            step = flow.send(_step(step, send, sleep, keys))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
@@ -163,6 +171,7 @@ def stream(
     flow: Generator[Step, object, None],
     send: Callable[[HTTPRequest], HTTPResponse],
     sleep: Callable[[float], object] = time.sleep,
+    keys: Keys | None = None,
 ) -> Iterator[Any]:
     """Drive ``flow`` with a blocking sender, yielding each value it emits as it goes."""
     try:
@@ -172,17 +181,24 @@ def stream(
                 yield step.value
                 step = flow.send(None)
             else:
-                step = flow.send(_step(step, send, sleep))
+                step = flow.send(_step(step, send, sleep, keys))
     except StopIteration:
         return
 
 
 def _step(
-    step: Step, send: Callable[[HTTPRequest], HTTPResponse], sleep: Callable[[float], object]
+    step: Step,
+    send: Callable[[HTTPRequest], HTTPResponse],
+    sleep: Callable[[float], object],
+    keys: Keys | None,
 ) -> object:
     if isinstance(step, Sleep):
         sleep(step.seconds)
         return None
+    if isinstance(step, KeySet):
+        if keys is None:
+            raise TypeError("this flow verifies a token: drive it with a connection's key set")
+        return keys(step.kid)
     if isinstance(step, Emit):
         raise TypeError("this flow emits results one by one: drive it with stream()")
     return send(step)
@@ -198,13 +214,14 @@ async def pump_async(
     flow: Flow[T],
     send: Callable[[HTTPRequest], Awaitable[HTTPResponse]],
     sleep: Callable[[float], Awaitable[object]] | None = None,
+    keys: AsyncKeys | None = None,
 ) -> T:
     """Drive ``flow`` with an awaited sender (``sleep`` defaults to ``asyncio.sleep``)."""
     nap = sleep or _asyncio_sleep()
     try:
         step = next(flow)
         while True:
-            step = flow.send(await _step_async(step, send, nap))
+            step = flow.send(await _step_async(step, send, nap, keys))
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
 
@@ -213,6 +230,7 @@ async def stream_async(
     flow: Generator[Step, object, None],
     send: Callable[[HTTPRequest], Awaitable[HTTPResponse]],
     sleep: Callable[[float], Awaitable[object]] | None = None,
+    keys: AsyncKeys | None = None,
 ) -> AsyncIterator[Any]:
     """:func:`stream` with an awaited sender."""
     nap = sleep or _asyncio_sleep()
@@ -223,7 +241,7 @@ async def stream_async(
                 yield step.value
                 step = flow.send(None)
             else:
-                step = flow.send(await _step_async(step, send, nap))
+                step = flow.send(await _step_async(step, send, nap, keys))
     except StopIteration:
         return
 
@@ -232,10 +250,15 @@ async def _step_async(
     step: Step,
     send: Callable[[HTTPRequest], Awaitable[HTTPResponse]],
     sleep: Callable[[float], Awaitable[object]],
+    keys: AsyncKeys | None,
 ) -> object:
     if isinstance(step, Sleep):
         await sleep(step.seconds)
         return None
+    if isinstance(step, KeySet):
+        if keys is None:
+            raise TypeError("this flow verifies a token: drive it with a connection's key set")
+        return await keys(step.kid)
     if isinstance(step, Emit):
         raise TypeError("this flow emits results one by one: drive it with stream_async()")
     return await send(step)

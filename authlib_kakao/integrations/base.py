@@ -1,26 +1,25 @@
 """``KakaoAppBase``: what the sync and async Kakao apps share, with no I/O of its own.
 
-Settings on the instance (``app.settings``), the per-app connection pool and refresh coordination
-handed to every Authlib session through ``client_kwargs``, the authorize parameters, the JWKS
-cache, how a call becomes Authlib's ``request`` keywords, and Kakao's account-logout URL.
+Settings on the instance (``app.settings``), the app's connection to Kakao (``app.connection``: the
+pool, the refresh coordination and the JWKS cache, handed to every Authlib session through
+``client_kwargs``), the authorize parameters, how a call becomes Authlib's ``request`` keywords,
+and Kakao's account-logout URL.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urljoin
 
-from authlib_kakao.core.flows import Flow
-from authlib_kakao.core.id_token import ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.messages import HTTPRequest
 from authlib_kakao.errors import InvalidIDTokenError, KakaoConfigError
-from authlib_kakao.http.pool import ConnectionPool
-from authlib_kakao.http.session import STORED_TOKEN, AppShared
+from authlib_kakao.http.connection import _ConnectionBase
+from authlib_kakao.http.session import STORED_TOKEN
 from authlib_kakao.refresh import Refresher
-from authlib_kakao.settings import MISSING_CLIENT_ID, KakaoSettings
+from authlib_kakao.settings import DEFAULT_TIMEOUT, MISSING_CLIENT_ID, KakaoSettings
 
 __all__ = ["KakaoAppBase"]
 
@@ -28,8 +27,9 @@ __all__ = ["KakaoAppBase"]
 class KakaoAppBase:
     """Logic shared by the sync and async faces; no I/O here."""
 
-    _flights_cls: ClassVar[type[Any]]
+    _connection_cls: ClassVar[type[_ConnectionBase]]
     settings: KakaoSettings
+    connection: _ConnectionBase
     name: str
     _fetch_token: Any
     client_id: str
@@ -45,19 +45,23 @@ class KakaoAppBase:
         **kwargs: Any,
     ) -> None:
         self.settings = kakao_settings or KakaoSettings()
-        self._jwks: ParsedJWKS | None = None
-        self._flights = self._flights_cls()
         super().__init__(*args, **kwargs)
-        self._shared = AppShared(
-            self.settings, ConnectionPool(self._client_kwargs), kakao_refresher or Refresher()
+        self.connection = self._connection_cls(
+            self.settings,
+            timeout=self._client_kwargs.get("timeout", DEFAULT_TIMEOUT),
+            client_kwargs=self._client_kwargs,
+            refresher=kakao_refresher,
         )
+        document = self.server_metadata.get("jwks")
+        if isinstance(document, Mapping):  # a JWKS given at registration (Authlib's ``jwks=``)
+            self.connection.jwks.seed(document)
 
     # Authlib hands ``client_kwargs`` to every session it makes: the seam through which each
-    # session gets the app's pool and refresher.
+    # session gets the app's connection (pool, limits, refresher).
     @property
     def client_kwargs(self) -> dict[str, Any]:
-        shared = getattr(self, "_shared", None)
-        return {**self._client_kwargs, **({"kakao_shared": shared} if shared else {})}
+        connection = getattr(self, "connection", None)
+        return {**self._client_kwargs, **({"kakao_shared": connection} if connection else {})}
 
     @client_kwargs.setter
     def client_kwargs(self, value: Any) -> None:
@@ -103,12 +107,6 @@ class KakaoAppBase:
         return url
 
     @staticmethod
-    def _flight_key(request: HTTPRequest) -> Hashable | None:
-        """Unauthenticated GETs (the JWKS) are shared by concurrent callers: 200 first logins at
-        once make one JWKS request, not 200."""
-        return request.url if request.auth == "none" and request.method == "GET" else None
-
-    @staticmethod
     def _request_kwargs(request: HTTPRequest, kwargs: Mapping[str, Any]) -> dict[str, Any]:
         """What Authlib's ``request`` takes for ``request``: bearer calls carry the caller's
         ``token=``/``request=``, others withhold any token."""
@@ -126,16 +124,6 @@ class KakaoAppBase:
     def _audiences(self) -> tuple[str, ...]:
         """App keys accepted as id_token ``aud``: the REST API key and ``allowed_audiences``."""
         return (self.client_id, *self.settings.allowed_audiences)
-
-    def _caching_jwks(
-        self, flow: Flow[tuple[dict[str, Any], ParsedJWKS | None]]
-    ) -> Flow[dict[str, Any]]:
-        """``flow``'s claims; a JWKS it fetched becomes the cache (parsed, and in Authlib's slot)."""
-        claims, fetched = yield from flow
-        if fetched is not None:
-            self._jwks = fetched
-            self.server_metadata["jwks"] = fetched.document
-        return claims
 
     def logout_url(self, logout_redirect_uri: str, state: str | None = None) -> str:
         """Kakao-account logout (``/oauth/logout``): ends the user's Kakao web session, not the
@@ -157,15 +145,6 @@ class KakaoAppBase:
             )
         state = state or secrets.token_urlsafe(20)
         return {"url": self.logout_url(post_logout_redirect_uri, state), "state": state}
-
-    def _cached_jwks(self) -> ParsedJWKS | None:
-        """The JWKS parsed once: ours, or a document someone put in Authlib's slot (``jwks=``)."""
-        document = self.server_metadata.get("jwks")
-        if document is None:
-            return None
-        if self._jwks is None or self._jwks.document is not document:
-            self._jwks = parse_jwks_document(document)
-        return self._jwks
 
     def _refresh_session(self, token: Mapping[str, Any]) -> Any:
         oauth_client: Any = self._get_oauth_client(**self.server_metadata)  # type: ignore[attr-defined]

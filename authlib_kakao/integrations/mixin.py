@@ -7,8 +7,8 @@ both faces (``faces.blocking`` / ``faces.awaited``); what differs is only how a 
 
 Seams used, all Authlib's own: the ``client_cls`` class attribute (our session class), the session's
 ``parse_response_token`` (token normalisation and the refresh merge), ``compliance_fix`` (client
-authentication), ``request(..., withhold_token=True)`` for unauthenticated calls, and
-``server_metadata["jwks"]`` as the JWKS cache.
+authentication), and ``request(...)`` for the user-token calls; everything else (the JWKS, a single flight for it)
+is the app's connection's (``app.connection``).
 """
 
 from __future__ import annotations
@@ -26,15 +26,10 @@ from authlib_kakao.errors import (
     InvalidAccessTokenError,
 )
 from authlib_kakao.faces import Bound, awaited, blocking
-from authlib_kakao.http.transport import (
-    pump,
-    pump_async,
-    to_http_response,
-    transport_errors,
-)
+from authlib_kakao.http.connection import AsyncKakaoConnection, KakaoConnection
+from authlib_kakao.http.transport import to_http_response, transport_errors
 from authlib_kakao.integrations import user_api
 from authlib_kakao.integrations.base import KakaoAppBase
-from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 
 __all__ = ["AsyncKakaoAppMixin", "KakaoAppMixin"]
 
@@ -77,7 +72,8 @@ def token_errors() -> Iterator[None]:
 class KakaoAppMixin(KakaoAppBase):
     """The Kakao face of a Flask or Django Authlib app (blocking calls over requests)."""
 
-    _flights_cls = SingleFlight
+    _connection_cls = KakaoConnection
+    connection: KakaoConnection
 
     def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
@@ -101,7 +97,7 @@ class KakaoAppMixin(KakaoAppBase):
 
     def close(self) -> None:
         """Close the app's pooled connections (at shutdown; a later call opens new ones)."""
-        self._shared.pool.close()
+        self.connection.close()
 
     def create_logout_url(
         self,
@@ -136,21 +132,18 @@ class KakaoAppMixin(KakaoAppBase):
     login_with_sdk_token = blocking(user_api.login_with_sdk_token)
 
     def _run(self, bound: Bound[T]) -> T:
-        return pump(bound.flow, lambda request: self._send(request, bound.send_kwargs))
-
-    def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
-        def send() -> HTTPResponse:
-            sent = self._request_kwargs(request, kwargs)
+        def bearer(request: HTTPRequest) -> HTTPResponse:
+            sent = self._request_kwargs(request, bound.send_kwargs)
             return to_http_response(self.request(request.method, request.url, **sent))
 
-        key = self._flight_key(request)
-        return send() if key is None else self._flights.do(key, send)
+        return self.connection.run(bound.flow, bearer)
 
 
 class AsyncKakaoAppMixin(KakaoAppBase):
     """The Kakao face of a Starlette/FastAPI Authlib app (awaited calls over httpx)."""
 
-    _flights_cls = AsyncSingleFlight
+    _connection_cls = AsyncKakaoConnection
+    connection: AsyncKakaoConnection
 
     async def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
@@ -177,7 +170,7 @@ class AsyncKakaoAppMixin(KakaoAppBase):
 
     async def close(self) -> None:
         """Close the app's pooled connections of this event loop (also done when it shuts down)."""
-        await self._shared.pool.aclose()
+        await self.connection.close()
 
     async def create_logout_url(
         self,
@@ -213,12 +206,8 @@ class AsyncKakaoAppMixin(KakaoAppBase):
     login_with_sdk_token = awaited(user_api.login_with_sdk_token)
 
     async def _run(self, bound: Bound[T]) -> T:
-        return await pump_async(bound.flow, lambda request: self._send(request, bound.send_kwargs))
-
-    async def _send(self, request: HTTPRequest, kwargs: Mapping[str, Any]) -> HTTPResponse:
-        async def send() -> HTTPResponse:
-            sent = self._request_kwargs(request, kwargs)
+        async def bearer(request: HTTPRequest) -> HTTPResponse:
+            sent = self._request_kwargs(request, bound.send_kwargs)
             return to_http_response(await self.request(request.method, request.url, **sent))
 
-        key = self._flight_key(request)
-        return await send() if key is None else await self._flights.do(key, send)
+        return await self.connection.run(bound.flow, bearer)

@@ -104,13 +104,12 @@ def parse_id_token(
         )
     flow = id_token_flow(
         id_token,
-        jwks=app._cached_jwks(),
         endpoints=app.settings.endpoints,
         audiences=app._audiences(),
         nonce=nonce,
         leeway=leeway,
     )
-    return Bound(app._caching_jwks(flow))
+    return Bound(_as_userinfo(flow))
 
 
 def me(
@@ -252,9 +251,8 @@ def login_with_sdk_token(
         app.settings.endpoints,
         app_id=app.settings.app_id,
         id_token=id_token,
-        jwks=app._cached_jwks(),
         audiences=app._audiences(),
         leeway=leeway,
     )
     token = {"access_token": access_token, "token_type": "bearer"}
-    return Bound(_as_userinfo(app._caching_jwks(flow)), {"token": token})
+    return Bound(_as_userinfo(flow), {"token": token})

@@ -20,23 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
 
-from authlib_kakao.core.calls import parse_jwks
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.flows import Flow
-from authlib_kakao.core.id_token import ParsedJWKS
-from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
 from authlib_kakao.errors import KakaoConfigError, KakaoError, WebhookAuthError, WebhookPayloadError
 from authlib_kakao.faces import Bound, awaited, blocking
-from authlib_kakao.http.transport import pump, pump_async
-from authlib_kakao.sender import send_awaited, send_blocking
+from authlib_kakao.http.connection import AsyncKakaoConnection, KakaoConnection, _ConnectionBase
+from authlib_kakao.http.jwks import JWKS_MAX_AGE, JWKS_REFETCH_INTERVAL, JWKSCache
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
-from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
 from authlib_kakao.webhooks.dispatch import (
     AsyncDispatcher,
@@ -83,12 +78,10 @@ SECURITY_EVENT_MAX_AGE = 7 * 86400.0
 """Seconds after which a security event token is refused as too old; its ``jti`` is remembered as
 long, so a replay is either remembered or too old."""
 
-JWKS_REFETCH_INTERVAL = 60.0
-"""Seconds between two JWKS fetches for unknown ``kid`` s: anyone can post tokens naming made-up
-keys, and Kakao may block clients that fetch its JWKS too often."""
-
-JWKS_MAX_AGE = 86400.0
-"""Seconds a fetched JWKS is used before it is fetched again (a key Kakao withdrew stops counting)."""
+_CONNECTION_OPTIONS = frozenset(
+    {"kauth_url", "issuer", "timeout", "max_response_bytes", "client_kwargs", "clock", "jwks",
+     "jwks_refetch_interval", "jwks_max_age"}
+)  # fmt: skip
 
 MAX_BODY_BYTES = 64 * 1024
 """The largest webhook body read; Kakao's are well under a kilobyte or two."""
@@ -145,7 +138,8 @@ def _digest(*parts: object) -> str:
 class _WebhooksBase(Generic[D]):
     """Configuration and judging shared by both receivers; no I/O."""
 
-    _flights_cls: ClassVar[type[Any]]
+    _connection_cls: ClassVar[type[_ConnectionBase]]
+    connection: _ConnectionBase
 
     def __init__(
         self,
@@ -170,6 +164,8 @@ class _WebhooksBase(Generic[D]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         client_kwargs: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        connection: _ConnectionBase | None = None,
+        jwks: JWKSCache | None = None,
     ) -> None:
         if on_unlink is None and on_security_event is None:
             raise KakaoConfigError("a webhook receiver needs on_unlink, on_security_event or both")
@@ -191,50 +187,72 @@ class _WebhooksBase(Generic[D]):
             (client_id, *allowed_audiences) if client_id else tuple(allowed_audiences)
         )
         self.endpoints = KakaoEndpoints(kauth_url=check_url("kauth_url", kauth_url), issuer=issuer)
+        if connection is not None:
+            self.endpoints = connection.settings.endpoints
         self.dispatcher: D = dispatcher if dispatcher is not None else self._default_dispatcher()
         self.store: EventStore = store if store is not None else MemoryEventStore()
         self.leeway = leeway
         self.max_age = max_age
         self.unlink_window = unlink_window
-        self.jwks_refetch_interval = jwks_refetch_interval
-        self.jwks_max_age = jwks_max_age
         self.max_body_bytes = check_size("max_body_bytes", max_body_bytes)
-        self.timeout = check_timeout(timeout)
-        self._client_kwargs = check_mapping("client_kwargs", client_kwargs)
-        self._clock = clock
-        self._jwks: ParsedJWKS | None = None
-        self._jwks_at = -math.inf
-        # Kakao's JWKS answers received so far, the last one, and which one the cache holds: a
-        # call that finds a newer answer than its cache uses it instead of asking Kakao again
-        # (concurrent first events, or refetches, end up with one request).
-        self._jwks_answers = 0
-        self._jwks_answer: HTTPResponse | None = None
-        self._jwks_from = 0
-        self._flights = self._flights_cls()
-        from authlib_kakao.http.pool import ConnectionPool
-        from authlib_kakao.http.session import AppShared
-        from authlib_kakao.refresh import Refresher
+        if connection is None:
+            settings = KakaoSettings(
+                endpoints=self.endpoints,
+                max_response_bytes=check_size("max_response_bytes", max_response_bytes),
+            )
+            cache = jwks or JWKSCache(
+                refetch_interval=jwks_refetch_interval, max_age=jwks_max_age, clock=clock
+            )
+            connection = self._connection_cls(
+                settings,
+                timeout=check_timeout(timeout),
+                client_kwargs=check_mapping("client_kwargs", client_kwargs),
+                jwks=cache,
+            )
+        elif not isinstance(connection, self._connection_cls):
+            raise KakaoConfigError(
+                f"{type(self).__name__} needs a {self._connection_cls.__name__} "
+                f"(an app's connection of the same kind: sync with sync, async with async)"
+            )
+        self.connection = connection
 
-        settings = KakaoSettings(
-            endpoints=self.endpoints,
-            max_response_bytes=check_size("max_response_bytes", max_response_bytes),
-        )
-        self._shared = AppShared(settings, ConnectionPool(self._client_kwargs), Refresher())
+    @property
+    def jwks_refetch_interval(self) -> float:
+        """Seconds between two JWKS fetches for unknown ``kid`` s (the connection's cache)."""
+        return self.connection.jwks.refetch_interval
+
+    @property
+    def timeout(self) -> float:
+        """Seconds allowed for a JWKS request."""
+        return self.connection.timeout
 
     @classmethod
     def for_app(cls: type[W], kakao: Any, **options: Any) -> W:
         """A receiver for the app ``register_kakao`` returned: its REST API key (``client_id``),
-        ``allowed_audiences``, ``kauth_url``, issuer and ``app_id``; ``options`` add the rest
-        (``admin_key``, the callbacks) or override them."""
+        ``allowed_audiences``, ``app_id`` and its connection to Kakao (one pool, one JWKS cache:
+        the key set a login fetched verifies security events too); ``options`` add the rest
+        (``admin_key``, the callbacks) or override them. An option that shapes the connection
+        (``kauth_url``, ``timeout`` …), or an app of the other kind (a Flask app's receiver made
+        async), gets a connection of its own that still shares the app's JWKS cache."""
         settings: KakaoSettings = kakao.settings
         defaults: dict[str, Any] = {
             "client_id": kakao.client_id,
             "allowed_audiences": settings.allowed_audiences,
-            "kauth_url": settings.endpoints.kauth_url,
-            "issuer": settings.endpoints.issuer,
             "app_id": settings.app_id,
-            "max_response_bytes": settings.max_response_bytes,
         }
+        connection = getattr(kakao, "connection", None)
+        own = set(options) & _CONNECTION_OPTIONS
+        if isinstance(connection, cls._connection_cls) and not own and "connection" not in options:
+            defaults["connection"] = connection
+        elif connection is not None and "connection" not in options:
+            defaults.update(
+                kauth_url=settings.endpoints.kauth_url,
+                issuer=settings.endpoints.issuer,
+                max_response_bytes=settings.max_response_bytes,
+                timeout=connection.timeout,
+            )
+            if not own & {"kauth_url", "issuer", "jwks_refetch_interval", "jwks_max_age", "clock"}:
+                defaults["jwks"] = connection.jwks
         return cls(**{**defaults, **options})
 
     def _default_dispatcher(self) -> D:
@@ -288,8 +306,7 @@ class _WebhooksBase(Generic[D]):
         return _Verdict(_OK, "unlink", event, key, self.unlink_window, self.on_unlink)
 
     def _judge_security_event(self, body: str | bytes) -> Bound[_Verdict]:
-        flow, seen = self._security_event_flow(body)
-        return Bound(self._judging(body, flow), {"jwks_seen": seen})
+        return Bound(self._judging(body, self._security_event_flow(body)))
 
     def _judging(self, body: str | bytes, flow: Flow[SecurityEvent]) -> Flow[_Verdict]:
         if self.on_security_event is None:
@@ -304,38 +321,14 @@ class _WebhooksBase(Generic[D]):
         ttl = self.max_age + 2 * self.leeway
         return _Verdict(_ACCEPTED, "security event", event, key, ttl, self.on_security_event)
 
-    def _security_event_flow(self, token: str | bytes) -> tuple[Flow[SecurityEvent], int]:
-        """The verification flow, and which JWKS answer its cache came from."""
-        now = self._clock()
-        fresh = self._jwks is not None and now - self._jwks_at < self.jwks_max_age
-        flow = security_event_flow(
+    def _security_event_flow(self, token: str | bytes) -> Flow[SecurityEvent]:
+        return security_event_flow(
             token,
-            jwks=self._jwks if fresh else None,
             endpoints=self.endpoints,
             audience=self.audiences,
             leeway=self.leeway,
             max_age=self.max_age,
-            refetch=now - self._jwks_at >= self.jwks_refetch_interval,
-            remember=self._remember_jwks,
         )
-        return flow, self._jwks_from
-
-    def _remember_jwks(self, jwks: ParsedJWKS) -> None:
-        self._jwks, self._jwks_at, self._jwks_from = jwks, self._clock(), self._jwks_answers
-
-    def _newer_jwks_answer(self, seen: object) -> HTTPResponse | None:
-        """Kakao's JWKS answer received after the one a call's cache came from, if any."""
-        return self._jwks_answer if isinstance(seen, int) and self._jwks_answers != seen else None
-
-    def _kept_jwks_answer(self, resp: HTTPResponse) -> HTTPResponse:
-        """``resp``, kept for later calls when it is a usable JWKS (the cache takes it now)."""
-        try:
-            jwks = parse_jwks(resp)  # the flow parses it again; a fetch is rare, a key set small
-        except KakaoError:
-            return resp  # not kept: the next call asks Kakao again
-        self._jwks_answer, self._jwks_answers = resp, self._jwks_answers + 1
-        self._remember_jwks(jwks)
-        return resp
 
     @staticmethod
     def _unverifiable(exc: KakaoError) -> WebhookResponse:
@@ -355,15 +348,14 @@ class _WebhooksBase(Generic[D]):
 
 
 def security_event(hooks: _WebhooksBase[Any], /, token: str | bytes) -> Bound[SecurityEvent]:
-    """Verify a security event token (the raw body) against Kakao's JWKS, fetched once and
-    cached, fetched again once for a ``kid`` it lacks.
+    """Verify a security event token (the raw body) against Kakao's JWKS, from the
+    connection's cache (fetched again for a ``kid`` it lacks at most once per refetch interval).
 
     Raises:
         WebhookAuthError: not signed by Kakao's key with RS256, or another ``iss`` / ``aud``.
         WebhookPayloadError: not a token, or ``jti``, ``iat`` or ``events`` missing or garbled.
     """
-    flow, seen = hooks._security_event_flow(token)
-    return Bound(flow, {"jwks_seen": seen})
+    return Bound(hooks._security_event_flow(token))
 
 
 # -- the two faces ------------------------------------------------------------------------------
@@ -394,7 +386,8 @@ class KakaoWebhooks(_WebhooksBase[Dispatcher]):
         clock: monotonic seconds (a test may move its own clock).
     """
 
-    _flights_cls = SingleFlight
+    _connection_cls = KakaoConnection
+    connection: KakaoConnection
 
     def _default_dispatcher(self) -> Dispatcher:
         return ThreadDispatcher()
@@ -429,7 +422,7 @@ class KakaoWebhooks(_WebhooksBase[Dispatcher]):
         close = getattr(self.dispatcher, "close", None)
         if close is not None:
             close()
-        self._shared.pool.close()
+        self.connection.close()
 
     def _answer(self, judge: Callable[[], _Verdict]) -> WebhookResponse:
         try:
@@ -456,20 +449,7 @@ class KakaoWebhooks(_WebhooksBase[Dispatcher]):
         return verdict.response
 
     def _run(self, bound: Bound[E]) -> E:
-        return pump(bound.flow, lambda request: self._send(request, bound.send_kwargs))
-
-    def _send(self, request: HTTPRequest, hints: Mapping[str, Any]) -> HTTPResponse:
-        kwargs = {**self._client_kwargs, "kakao_shared": self._shared}
-
-        def fetch() -> HTTPResponse:
-            newer = self._newer_jwks_answer(hints.get("jwks_seen"))
-            if newer is not None:
-                return newer
-            resp = send_blocking(request, timeout=self.timeout, session_kwargs=kwargs)
-            return self._kept_jwks_answer(resp)
-
-        # Many events arriving on an empty cache make one JWKS request, not one each.
-        return self._flights.do(request.url, fetch)  # type: ignore[no-any-return]
+        return self.connection.run(bound.flow)
 
 
 class AsyncKakaoWebhooks(_WebhooksBase[AsyncDispatcher]):
@@ -477,7 +457,8 @@ class AsyncKakaoWebhooks(_WebhooksBase[AsyncDispatcher]):
     :class:`KakaoWebhooks`, with :class:`TaskDispatcher` (tasks of the running loop) by default
     and httpx options in ``client_kwargs``."""
 
-    _flights_cls = AsyncSingleFlight
+    _connection_cls = AsyncKakaoConnection
+    connection: AsyncKakaoConnection
 
     def _default_dispatcher(self) -> AsyncDispatcher:
         return TaskDispatcher()
@@ -516,7 +497,7 @@ class AsyncKakaoWebhooks(_WebhooksBase[AsyncDispatcher]):
     async def close(self) -> None:
         """Let this loop's callbacks finish, and close its pooled connections."""
         await self.drain()
-        await self._shared.pool.aclose()
+        await self.connection.close()
 
     async def _answer(self, verdict: _Verdict) -> WebhookResponse:
         if verdict.callback is None:
@@ -539,16 +520,4 @@ class AsyncKakaoWebhooks(_WebhooksBase[AsyncDispatcher]):
         return verdict.response
 
     async def _run(self, bound: Bound[E]) -> E:
-        return await pump_async(bound.flow, lambda request: self._send(request, bound.send_kwargs))
-
-    async def _send(self, request: HTTPRequest, hints: Mapping[str, Any]) -> HTTPResponse:
-        kwargs = {**self._client_kwargs, "kakao_shared": self._shared}
-
-        async def fetch() -> HTTPResponse:
-            newer = self._newer_jwks_answer(hints.get("jwks_seen"))
-            if newer is not None:
-                return newer
-            resp = await send_awaited(request, timeout=self.timeout, session_kwargs=kwargs)
-            return self._kept_jwks_answer(resp)
-
-        return await self._flights.do(request.url, fetch)  # type: ignore[no-any-return]
+        return await self.connection.run(bound.flow)

@@ -4,21 +4,20 @@ pushes to the app as the OpenID Shared Signals Framework describes (push deliver
 The body of the push is the token itself: a JWT signed by Kakao with one of the keys of its OIDC
 JWKS, ``iss`` Kakao, ``aud`` the app's REST API key, an ``events`` object keyed by event-type URI.
 It is verified with the id_token's own JWS checks (``core.id_token.verify_jws``): RS256 only,
-the key its ``kid`` names. Pure: no I/O; :func:`security_event_flow` says which JWKS requests a
-receiver makes.
+the key its ``kid`` names. Pure: no I/O; :func:`security_event_flow` asks the connection's JWKS
+cache for the key set.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from authlib_kakao.core.calls import JWKS
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KakaoEndpoints
-from authlib_kakao.core.flows import Flow, call_flow
+from authlib_kakao.core.flows import Flow, key_set
 from authlib_kakao.core.id_token import ParsedJWKS, jws_header, verify_jws
 from authlib_kakao.errors import InvalidIDTokenError, WebhookAuthError, WebhookPayloadError
 
@@ -305,47 +304,26 @@ def _verify(
 def security_event_flow(
     token: str | bytes,
     *,
-    jwks: ParsedJWKS | None,
     endpoints: KakaoEndpoints,
     audience: str | Collection[str],
     leeway: float = DEFAULT_LEEWAY,
     max_age: float | None = None,
-    refetch: bool = True,
-    remember: Callable[[ParsedJWKS], object] | None = None,
 ) -> Flow[SecurityEvent]:
-    """Verify ``token``, fetching Kakao's JWKS when none is at hand and once more for an unknown
-    ``kid`` (Kakao rotated its keys) when ``refetch`` allows; every JWKS fetched goes to
-    ``remember`` at once, so the cache holds it even when the token is then refused.
+    """Verify ``token`` against the key set its ``kid`` should be in (the connection's JWKS cache
+    decides whether that takes a request to Kakao).
 
-    A token that is not even a readable RS256 JWS with a ``kid`` is refused before any request.
+    A token that is not even a readable RS256 JWS with a ``kid`` is refused before any lookup.
     """
     text = _token_text(token)
-    jws_header(text, noun=_NOUN, malformed=_malformed, refused=_bad_key)
+    kid = jws_header(text, noun=_NOUN, malformed=_malformed, refused=_bad_key)["kid"]
     options: dict[str, Any] = {
         "issuer": endpoints.issuer,
         "audiences": _audiences(audience),
         "leeway": leeway,
         "max_age": max_age,
     }
-    fetched = False
-    if jwks is None:
-        jwks, fetched = (yield from _fetch(endpoints, remember)), True
+    keys = yield from key_set(kid)
     try:
-        return _verify(text, jwks, now=time.time(), **options)
-    except _UnknownKid as exc:
-        if fetched or not refetch:
-            raise exc.public() from None
-    jwks = yield from _fetch(endpoints, remember)
-    try:
-        return _verify(text, jwks, now=time.time(), **options)
+        return _verify(text, keys, now=time.time(), **options)
     except _UnknownKid as exc:
         raise exc.public() from None
-
-
-def _fetch(
-    endpoints: KakaoEndpoints, remember: Callable[[ParsedJWKS], object] | None
-) -> Flow[ParsedJWKS]:
-    jwks = yield from call_flow(JWKS, JWKS.request(endpoints))
-    if remember is not None:
-        remember(jwks)
-    return jwks

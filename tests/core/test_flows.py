@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from typing import Any
@@ -13,12 +14,13 @@ from joserfc.jwk import RSAKey
 
 from authlib_kakao.core.calls import CALLS, JWKS, USER_ME, KakaoCall, encode_params
 from authlib_kakao.core.endpoints import KakaoEndpoints
-from authlib_kakao.core.flows import Flow, id_token_flow, send, userinfo_flow
+from authlib_kakao.core.flows import Flow, call_flow, id_token_flow, send, userinfo_flow
 from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.messages import HTTPRequest, HTTPResponse, Sleep
 from authlib_kakao.core.responses import parse_kapi
 from authlib_kakao.errors import (
     InvalidAccessTokenError,
+    InvalidIDTokenError,
     KakaoConfigError,
     KakaoResponseError,
     UnknownSigningKeyError,
@@ -147,56 +149,60 @@ def test_a_flow_refuses_anything_but_a_response_for_a_request() -> None:
 # -- the id_token flow -----------------------------------------------------------------------
 
 
-def verify(
-    cached: ParsedJWKS | None, responses: list[HTTPResponse]
-) -> tuple[Any, list[HTTPRequest]]:
-    flow = id_token_flow(
-        id_token(),
-        jwks=cached,
-        endpoints=ENDPOINTS,
-        audiences=("rest-key",),
-        nonce="n",
-        leeway=0,
-    )
-    return drive(flow, responses)
+def verify(token: str, keys: ParsedJWKS) -> tuple[dict[str, Any], list[str]]:
+    """Run the id_token flow, answering its key-set lookups with ``keys``; the kids it asked for."""
+    asked: list[str] = []
+
+    def key_set(kid: str) -> ParsedJWKS:
+        asked.append(kid)
+        return keys
+
+    flow = id_token_flow(token, endpoints=ENDPOINTS, audiences=("rest-key",), nonce="n", leeway=0)
+    return pump(
+        flow, lambda request: pytest.fail(f"no request expected: {request!r}"), keys=key_set
+    ), asked
 
 
-def test_a_cached_jwks_serves_without_a_request() -> None:
-    (claims, fetched), sent = verify(parse_jwks_document(jwks(KEY)), [])
-
-    assert claims["sub"] == "42"
-    assert fetched is None
-    assert sent == []
-
-
-def test_without_a_cache_the_jwks_is_fetched_once_and_handed_back() -> None:
-    (claims, fetched), sent = verify(None, [ok(jwks(KEY))])
+def test_the_id_token_flow_asks_for_the_key_set_of_its_kid_and_sends_nothing() -> None:
+    claims, asked = verify(id_token(), parse_jwks_document(jwks(KEY)))
 
     assert claims["sub"] == "42"
-    assert fetched.document == jwks(KEY)
-    assert set(fetched.keys) == {"k1"}
-    assert [(r.url, r.auth) for r in sent] == [("http://kauth.test/.well-known/jwks.json", "none")]
+    assert asked == ["k1"]
 
 
-def test_an_unknown_kid_refetches_once_after_a_rotation() -> None:
-    cached = parse_jwks_document(jwks(OTHER_KEY))
-    (claims, fetched), sent = verify(cached, [ok(jwks(OTHER_KEY, KEY))])
-
-    assert claims["sub"] == "42"
-    assert fetched.document == jwks(OTHER_KEY, KEY)
-    assert len(sent) == 1
-
-
-def test_an_unknown_kid_after_a_fresh_fetch_is_refused_without_a_second_fetch() -> None:
+def test_a_key_set_without_the_kid_is_an_unknown_signing_key() -> None:
     with pytest.raises(UnknownSigningKeyError):
-        verify(None, [ok(jwks(OTHER_KEY)), ok(jwks(KEY))])
+        verify(id_token(), parse_jwks_document(jwks(OTHER_KEY)))
+
+
+def test_a_token_that_names_no_usable_key_costs_no_lookup() -> None:
+    unsigned = id_token().split(".")
+    header = {"alg": "none", "kid": "k1"}
+    forged = ".".join([jwt_header(header), unsigned[1], ""])
+
+    with pytest.raises(InvalidIDTokenError, match="not RS256"):
+        verify(forged, parse_jwks_document(jwks(KEY)))
+
+
+def test_a_pump_without_a_key_set_refuses_a_verifying_flow() -> None:
+    flow = id_token_flow(
+        id_token(), endpoints=ENDPOINTS, audiences=("rest-key",), nonce="n", leeway=0
+    )
+
+    with pytest.raises(TypeError, match="key set"):
+        pump(flow, lambda request: HTTPResponse(204))
 
 
 def test_a_broken_jwks_answer_is_a_response_error_naming_the_call() -> None:
+    request = JWKS.request(ENDPOINTS)
     with pytest.raises(KakaoResponseError) as caught:
-        verify(None, [HTTPResponse(502, {}, b"<html>bad gateway</html>")])
+        drive(call_flow(JWKS, request), [HTTPResponse(502, {}, b"<html>bad gateway</html>")])
 
     assert caught.value.path == urlsplit(JWKS.url(ENDPOINTS)).path
+
+
+def jwt_header(header: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
 
 
 # -- the pumps ---------------------------------------------------------------------------------
@@ -235,4 +241,4 @@ def test_a_jwks_with_too_many_keys_is_refused_unread() -> None:
     many = {"keys": [{"kty": "RSA", "kid": str(i)} for i in range(MAX_JWKS_KEYS + 1)]}
 
     with pytest.raises(KakaoResponseError, match="more than the 32 accepted"):
-        verify(None, [ok(many)])
+        drive(call_flow(JWKS, JWKS.request(ENDPOINTS)), [ok(many)])

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from harness import Harness
 
+from authlib_kakao.http.jwks import JWKSCache
 from authlib_kakao.testing import KakaoEmulator
 
 
@@ -41,13 +42,30 @@ def test_no_discovery_and_the_jwks_is_fetched_once(
     assert kakao_emulator.count("/oauth/token") == 2
 
 
-def test_key_rotation_refetches_the_jwks_once(
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_key_rotation_refetches_the_jwks_once_the_refetch_interval_has_passed(
     harness: Harness, build: Callable[..., Any], kakao_emulator: KakaoEmulator
 ) -> None:
-    build(openid=True)
+    kakao = build(openid=True)
+    clock = FakeClock()
+    kakao.connection.jwks = JWKSCache(refetch_interval=60, clock=clock)
     harness.login()
     kakao_emulator.rotate_keys()
 
+    # Within the interval of the last fetch, a token's unknown kid does not make us ask Kakao.
+    clock.now += 30
+    assert harness.login().data["exception"] == "UnknownSigningKeyError"
+    assert kakao_emulator.count("/.well-known/jwks.json") == 1
+
+    clock.now += 31
+    assert "userinfo" in harness.login().data
     assert "userinfo" in harness.login().data
     assert kakao_emulator.count("/.well-known/jwks.json") == 2
 

@@ -157,9 +157,10 @@ class Refresher:
     def _lead(
         self, key: str, old: Mapping[str, Any], refresh: Callable[[], Token], stored: Any
     ) -> Token:
-        if self.lock is None:
+        lock = self.lock
+        if lock is None:
             return refresh()
-        held = self._guard(lambda: self.lock.acquire(key, lease=self.lease, wait=self.lease))  # type: ignore[union-attr]
+        held = self._guard(lambda: lock.acquire(key, lease=self.lease, wait=self.lease))
         try:
             current = stored() if stored is not None else None
             return (
@@ -169,7 +170,7 @@ class Refresher:
             )
         finally:
             if held:
-                self._guard(lambda: self.lock.release(key))  # type: ignore[union-attr]
+                self._guard(lambda: lock.release(key))
 
     async def _lead_async(
         self, key: str, old: Mapping[str, Any], refresh: Callable[[], Awaitable[Token]], stored: Any

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
+from authlib_kakao.core.shapes import ForPartner, KakaoAccount, UserInfoClaims
 from authlib_kakao.errors import KakaoResponseError
 
 __all__ = ["birthdate", "e164", "https", "kakao_id", "normalize_userinfo"]
@@ -95,13 +96,9 @@ def birthdate(birthyear: object, birthday: object) -> str | None:
     return year
 
 
-def _put(claims: dict[str, Any], name: str, value: object) -> None:
-    if value is not None:
-        claims[name] = value
-
-
 def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
-    """OIDC claims (``sub``, ``nickname``, ``picture``, ``email``, ...) from a /v2/user/me body.
+    """OIDC claims (``sub``, ``nickname``, ``picture``, ``email``, ...) from a /v2/user/me body:
+    a :class:`~authlib_kakao.core.shapes.UserInfoClaims`.
 
     Raises:
         KakaoResponseError: the body has no usable ``id``.
@@ -111,48 +108,53 @@ def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
     profile = _obj(account.get("profile"))
     legacy = _obj(data.get("properties"))
 
-    nickname = _str(profile.get("nickname")) or _str(legacy.get("nickname"))
+    claims: UserInfoClaims = {"sub": str(user_id), "kakao_id": user_id}
+    if nickname := _str(profile.get("nickname")) or _str(legacy.get("nickname")):
+        claims["nickname"] = claims["preferred_username"] = nickname
+    if name := _str(account.get("name")):
+        claims["name"] = name
     picture = (
         _str(profile.get("thumbnail_image_url"))
         or _str(profile.get("profile_image_url"))
         or _str(legacy.get("thumbnail_image"))
         or _str(legacy.get("profile_image"))
     )
-    claims: dict[str, Any] = {"sub": str(user_id), "kakao_id": user_id}
-    _put(claims, "nickname", nickname)
-    _put(claims, "preferred_username", nickname)
-    _put(claims, "name", _str(account.get("name")))
-    _put(claims, "picture", https(picture))
+    if picture := https(picture):
+        claims["picture"] = picture
 
-    email = _str(account.get("email"))
-    if email:
+    if email := _str(account.get("email")):
         claims["email"] = email
         claims["email_verified"] = _flag(account.get("is_email_valid")) and _flag(
             account.get("is_email_verified")
         )
-    gender = _str(account.get("gender"))
-    if gender:
+    if gender := _str(account.get("gender")):
         claims["gender"] = gender.lower()
-    _put(claims, "birthdate", birthdate(account.get("birthyear"), account.get("birthday")))
+    if born := birthdate(account.get("birthyear"), account.get("birthday")):
+        claims["birthdate"] = born
     phone = _str(account.get("phone_number"))
     if phone and (number := e164(phone)):
         claims["phone_number"] = number
         # Kakao only hands out numbers verified with the carrier (reference §3.5).
         claims["phone_number_verified"] = True
 
-    _put(claims, "age_range", _str(account.get("age_range")))
-    _put(claims, "connected_at", _str(data.get("connected_at")))
-    _put(claims, "synched_at", _str(data.get("synched_at")))
-    if isinstance(data.get("has_signed_up"), bool):
-        claims["has_signed_up"] = data["has_signed_up"]
-    for flag in ("is_default_image", "is_default_nickname"):
-        if isinstance(profile.get(flag), bool):
-            claims[flag] = profile[flag]
+    if age_range := _str(account.get("age_range")):
+        claims["age_range"] = age_range
+    if connected_at := _str(data.get("connected_at")):
+        claims["connected_at"] = connected_at
+    if synched_at := _str(data.get("synched_at")):
+        claims["synched_at"] = synched_at
+    if isinstance(signed_up := data.get("has_signed_up"), bool):
+        claims["has_signed_up"] = signed_up
+    if isinstance(default_image := profile.get("is_default_image"), bool):
+        claims["is_default_image"] = default_image
+    if isinstance(default_nickname := profile.get("is_default_nickname"), bool):
+        claims["is_default_nickname"] = default_nickname
+    # Copies of Kakao's objects as sent: their shapes are Kakao's word, not checked here.
     if account:
-        claims["kakao_account"] = dict(account)
+        claims["kakao_account"] = cast("KakaoAccount", dict(account))
     if legacy:
         claims["properties"] = dict(legacy)
-    partner = _obj(data.get("for_partner"))
-    if partner:
-        claims["for_partner"] = dict(partner)
-    return claims
+    if partner := _obj(data.get("for_partner")):
+        claims["for_partner"] = cast("ForPartner", dict(partner))
+    # Annotated dict[str, Any] while core/flows.py types its flows with one (issue #15).
+    return cast("dict[str, Any]", claims)

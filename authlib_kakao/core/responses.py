@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from authlib_kakao.core.error_codes import HTTP_429, KAPI, KAUTH, REDIRECT, lookup
 from authlib_kakao.core.messages import HTTPResponse
@@ -21,10 +21,13 @@ __all__ = [
     "kapi_error",
     "kauth_error",
     "parse_kapi",
+    "parse_kapi_as",
     "parse_kauth",
     "redirect_error",
     "untrusted",
 ]
+
+_S = TypeVar("_S", bound=Mapping[str, object])
 
 _CODE_CHARS = 40
 _ERROR_CHARS = 64
@@ -190,6 +193,21 @@ def parse_kapi(resp: HTTPResponse) -> dict[str, Any]:
             )
         raise kapi_error(resp, data)
     return data
+
+
+def parse_kapi_as(shape: type[_S]) -> Callable[[HTTPResponse], _S]:
+    """:func:`parse_kapi` typed as ``shape``, a TypedDict of :mod:`authlib_kakao.core.shapes`
+    (``parse_kapi_as(UserMe)``), for the call catalogue.
+
+    The type is static only: the answer is the dict Kakao sent, fields it adds later included,
+    not checked against ``shape``.
+    """
+
+    def parse(resp: HTTPResponse) -> _S:
+        return cast("_S", parse_kapi(resp))
+
+    parse.__name__ = parse.__qualname__ = f"parse_kapi_as({shape.__name__})"
+    return parse
 
 
 def _decode_or_status_error(resp: HTTPResponse, *, kauth: bool) -> dict[str, Any]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from authlib_kakao.core.messages import HTTPResponse
 from authlib_kakao.core.responses import parse_kauth
 from authlib_kakao.core.scopes import scope_items
+from authlib_kakao.core.shapes import KakaoToken
 from authlib_kakao.errors import KakaoResponseError
 
 __all__ = ["merge_refreshed_token", "normalize_token", "normalize_token_body"]
@@ -50,7 +51,7 @@ def _seconds(data: Mapping[str, Any], name: str) -> int | None:
     )
 
 
-def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> dict[str, Any]:
+def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> KakaoToken:
     """A Kakao token response as Authlib expects it, the same whatever shape Kakao or a proxy sent.
 
     ``expires_in`` becomes an int and ``expires_at`` absolute; ``refresh_token_expires_in`` gains
@@ -83,10 +84,11 @@ def normalize_token(data: Mapping[str, Any], *, now: float | None = None) -> dic
             del token["scope"]
         else:
             token["scope"] = " ".join(items)
-    return token
+    # access_token, token_type, the lifetimes and scope are checked above; the rest is as sent.
+    return cast("KakaoToken", token)
 
 
-def merge_refreshed_token(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+def merge_refreshed_token(old: Mapping[str, Any], new: Mapping[str, Any]) -> KakaoToken:
     """The token to store after a refresh: ``new``, completed from ``old`` where Kakao left gaps.
 
     This follows Kakao's own SDKs (``OAuthToken.fromResponse``, reference §2.5): without a new
@@ -110,9 +112,9 @@ def merge_refreshed_token(old: Mapping[str, Any], new: Mapping[str, Any]) -> dic
                 merged.pop(name, None)
     if "scope" not in merged and "scope" in old:
         merged["scope"] = old["scope"]
-    return merged
+    return cast("KakaoToken", merged)  # ``new`` is a normalised token; ``old`` only completes it
 
 
-def normalize_token_body(resp: HTTPResponse, *, now: float | None = None) -> dict[str, Any]:
+def normalize_token_body(resp: HTTPResponse, *, now: float | None = None) -> KakaoToken:
     """Parse a token-endpoint answer: normalised token, or the mapped Kakao exception."""
     return normalize_token(parse_kauth(resp), now=now)

@@ -13,7 +13,8 @@ key, are not.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Mapping
-from typing import Any, Literal, TypeVar
+from inspect import Parameter
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from authlib_kakao.core.calls import (
     LOGOUT,
@@ -37,15 +38,26 @@ from authlib_kakao.core.flows import (
 )
 from authlib_kakao.core.messages import HTTPRequest
 from authlib_kakao.errors import KakaoConfigError
-from authlib_kakao.faces import Bound, BoundStream, astreaming, awaited, blocking, streaming
+from authlib_kakao.faces import (
+    Bound,
+    BoundStream,
+    astreaming,
+    awaited,
+    blocking,
+    derived,
+    kakao_parameters,
+    refuse_unknown,
+    streaming,
+)
 from authlib_kakao.http.connection import AsyncKakaoConnection, KakaoConnection, _ConnectionBase
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
 
 __all__ = ["AsyncKakaoAdmin", "KakaoAdmin"]
 
+P = ParamSpec("P")
 T = TypeVar("T")
-ServiceTermsResult = Literal["agreed_service_terms", "app_service_terms"]
+T_co = TypeVar("T_co", covariant=True)
 
 
 class _AdminBase:
@@ -109,29 +121,60 @@ class _AdminBase:
         return f"{type(self).__name__}(kapi_url={self.endpoints.kapi_url!r})"  # never the key
 
     def _request(
-        self, call: KakaoCall[Any], params: Mapping[str, object] | None, user_id: int | None
+        self, call: KakaoCall[..., Any], params: Mapping[str, object] | None, user_id: int | None
     ) -> HTTPRequest:
         return call.request(self.endpoints, params, admin_key=self._admin_key, user_id=user_id)
 
 
-def _call(
-    client: _AdminBase,
-    call: KakaoCall[T],
-    params: Mapping[str, object] | None = None,
-    user_id: int | None = None,
-) -> Bound[T]:
-    return Bound(call_flow(call, client._request(call, params, user_id)))
+# -- the methods, each written once ------------------------------------------------------------
+# A single call's builder is derived from its catalogue row; operations of several requests are
+# written out.
+
+_CLIENT = Parameter("client", Parameter.POSITIONAL_ONLY, annotation=_AdminBase)
+_USER_ID = Parameter("user_id", Parameter.POSITIONAL_OR_KEYWORD, annotation=int)
 
 
-# -- the methods, each written once -----------------------------------------------------------
+class _PerUserBuilder(Protocol[P, T_co]):
+    def __call__(
+        self, client: _AdminBase, /, user_id: int, *args: P.args, **kwargs: P.kwargs
+    ) -> Bound[T_co]: ...
 
 
-def user_ids(
-    client: _AdminBase, /, limit: int = 100, order: str = "asc", from_id: int | None = None
-) -> Bound[dict[str, Any]]:
-    """One page of the app's user ids as Kakao returns it (``elements``, ``before_url``,
-    ``after_url``); Kakao allows 100 of these calls a minute per app."""
-    return _call(client, USER_IDS, {"limit": limit, "order": order, "from_id": from_id})
+def admin_method(call: KakaoCall[P, T]) -> _PerUserBuilder[P, T]:
+    """The builder of the admin client's method for ``call`` made for one user (``admin=True``):
+    ``user_id``, then the row's parameters (without the app's ``**kwargs`` for Authlib)."""
+    if not call.admin:
+        raise TypeError(f"Kakao does not take the admin key for {call.name}")
+    names = {p.name for p in kakao_parameters(call) if p.kind is not p.VAR_KEYWORD}
+
+    def builder(client: _AdminBase, /, user_id: int, *args: P.args, **kwargs: P.kwargs) -> Bound[T]:
+        refuse_unknown(call, kwargs, names)
+        return Bound(call_flow(call, client._request(call, call.params(*args, **kwargs), user_id)))
+
+    return derived(builder, call, [_CLIENT, _USER_ID], var_keyword=False)
+
+
+def app_method(call: KakaoCall[P, T]) -> Callable[Concatenate[_AdminBase, P], Bound[T]]:
+    """The builder of the admin client's method for an admin-key-only ``call`` about the app."""
+    if call.auth != "admin":
+        raise TypeError(f"{call.name} is not an admin-key call")
+
+    def builder(client: _AdminBase, /, *args: P.args, **kwargs: P.kwargs) -> Bound[T]:
+        return Bound(call_flow(call, client._request(call, call.params(*args, **kwargs), None)))
+
+    return derived(builder, call, [_CLIENT], var_keyword=False)
+
+
+user_ids = app_method(USER_IDS)
+me = admin_method(USER_ME)
+logout = admin_method(LOGOUT)
+unlink = admin_method(UNLINK)
+scopes = admin_method(SCOPES)
+revoke_scopes = admin_method(REVOKE_SCOPES)
+service_terms = admin_method(SERVICE_TERMS)
+revoke_service_terms = admin_method(REVOKE_SERVICE_TERMS)
+upgrade_service_terms = admin_method(UPGRADE_SERVICE_TERMS)
+shipping_addresses = admin_method(SHIPPING_ADDRESSES)
 
 
 def iter_user_ids(
@@ -154,90 +197,12 @@ def users(
     return Bound(app_users_flow(client.endpoints, client._admin_key, ids, keys))
 
 
-def me(
-    client: _AdminBase,
-    /,
-    user_id: int,
-    *,
-    property_keys: Iterable[str] | None = None,
-    secure_resource: bool = True,
-) -> Bound[dict[str, Any]]:
-    """One user's raw ``/v2/user/me``."""
-    keys = list(property_keys) if property_keys is not None else None
-    params = {"property_keys": keys, "secure_resource": secure_resource}
-    return _call(client, USER_ME, params, user_id)
-
-
-def logout(client: _AdminBase, /, user_id: int) -> Bound[int]:
-    """Log the user out everywhere: every token they hold for the app dies. The user id."""
-    return _call(client, LOGOUT, None, user_id)
-
-
-def unlink(client: _AdminBase, /, user_id: int) -> Bound[int]:
-    """Disconnect the user from the app (Kakao sends no unlink webhook for it). The user id."""
-    return _call(client, UNLINK, None, user_id)
-
-
-def scopes(
-    client: _AdminBase, /, user_id: int, scopes: Iterable[str] | None = None
-) -> Bound[dict[str, Any]]:
-    """The user's consent items."""
-    wanted = list(scopes) if scopes is not None else None
-    return _call(client, SCOPES, {"scopes": wanted}, user_id)
-
-
-def revoke_scopes(
-    client: _AdminBase, /, user_id: int, scopes: Iterable[str]
-) -> Bound[dict[str, Any]]:
-    """Withdraw the user's revocable consent items."""
-    return _call(client, REVOKE_SCOPES, {"scopes": list(scopes)}, user_id)
-
-
-def service_terms(
-    client: _AdminBase,
-    /,
-    user_id: int,
-    tags: Iterable[str] | None = None,
-    result: ServiceTermsResult = "agreed_service_terms",
-) -> Bound[dict[str, Any]]:
-    """The user's Kakao Sync service terms."""
-    wanted = list(tags) if tags is not None else None
-    return _call(client, SERVICE_TERMS, {"tags": wanted, "result": result}, user_id)
-
-
-def revoke_service_terms(
-    client: _AdminBase, /, user_id: int, tags: Iterable[str]
-) -> Bound[dict[str, Any]]:
-    """Withdraw the user's agreement to revocable service terms."""
-    return _call(client, REVOKE_SERVICE_TERMS, {"tags": list(tags)}, user_id)
-
-
-def upgrade_service_terms(
-    client: _AdminBase, /, user_id: int, tags: Iterable[str]
-) -> Bound[dict[str, Any]]:
-    """Record the user's agreement to service terms given in the app."""
-    return _call(client, UPGRADE_SERVICE_TERMS, {"tags": list(tags)}, user_id)
-
-
 def missing_service_terms(
     client: _AdminBase, /, user_id: int, required_tags: Collection[str]
 ) -> Bound[list[str]]:
     """The ``required_tags`` the user has not agreed to."""
     request = client._request(SERVICE_TERMS, {"result": "agreed_service_terms"}, user_id)
     return Bound(missing_service_terms_flow(request, required_tags))
-
-
-def shipping_addresses(
-    client: _AdminBase,
-    /,
-    user_id: int,
-    address_id: int | None = None,
-    from_updated_at: int | None = None,
-    page_size: int | None = None,
-) -> Bound[dict[str, Any]]:
-    """The user's shipping addresses."""
-    params = {"address_id": address_id, "from_updated_at": from_updated_at, "page_size": page_size}
-    return _call(client, SHIPPING_ADDRESSES, params, user_id)
 
 
 # -- the two faces ----------------------------------------------------------------------------

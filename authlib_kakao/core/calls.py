@@ -2,17 +2,26 @@
 arguments into an :class:`~authlib_kakao.core.messages.HTTPRequest`.
 
 A row says everything the sync and async faces need to know: method, host, path, how the call
-authenticates (a user's bearer token, the app's admin key, or nothing), which parameters Kakao
-wants as JSON strings, and the parser for the answer. Adding an endpoint is adding a row (and one
-flow in ``core.flows`` when it needs more than one request).
+authenticates (a user's bearer token, the app's admin key, or nothing), its parameters, which of
+them Kakao wants as JSON strings, and the parser for the answer.
+
+A row's parameters are its *signature function*: a small typed function whose parameters are the
+method's (names, Python types, defaults, kinds), whose docstring is the method's, and which returns
+the values to send. ``KakaoCall`` is generic over it (a ``ParamSpec``), so the methods derived
+from a row (``user_api.user_method``, ``admin.admin_method``) keep real, statically visible
+signatures. A bearer call's signature function ends with ``**kwargs: Any``: the app's methods
+pass those to Authlib (``token=``, ``request=``); the admin client refuses them.
+
+Adding a single-call endpoint is adding a row (and its one-line methods); an operation of several
+requests is a flow in ``core.flows``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, ParamSpec, TypeVar
 
 from authlib_kakao.core.claims import kakao_id
 from authlib_kakao.core.endpoints import KakaoEndpoints
@@ -39,6 +48,8 @@ __all__ = [
     "USER_IDS",
     "USER_ME",
     "KakaoCall",
+    "Params",
+    "ServiceTermsResult",
     "encode_params",
     "parse_app_users",
     "parse_jwks",
@@ -46,6 +57,17 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+P = ParamSpec("P")
+
+Params = dict[str, object]
+"""What a signature function returns: Kakao's parameter names and values, before encoding."""
+
+ServiceTermsResult = Literal["agreed_service_terms", "app_service_terms"]
+
+
+def no_params() -> Params:
+    """The signature function of a call without parameters."""
+    return {}
 
 
 def encode_params(params: Mapping[str, object], json_params: frozenset[str]) -> dict[str, str]:
@@ -69,11 +91,15 @@ def encode_params(params: Mapping[str, object], json_params: frozenset[str]) -> 
 
 
 @dataclass(frozen=True)
-class KakaoCall(Generic[T]):
-    """One Kakao endpoint: where it is, how it authenticates and how its answer is read.
+class KakaoCall(Generic[P, T]):
+    """One Kakao endpoint: where it is, how it authenticates, its parameters and how its answer is
+    read.
 
-    ``auth`` is how the call is made by default; ``admin`` says whether the app's admin key may
-    make it instead, for one user named by ``target_id``.
+    ``name`` is the name of the method that makes the call. ``auth`` is how the call is made by
+    default; ``admin`` says whether the app's admin key may make it instead, for one user named by
+    ``target_id``. ``params`` is the signature function (see the module's docstring); the
+    parameters it returns that are named in ``json_params`` are sent as JSON strings, other lists
+    as Kakao's comma lists (:func:`encode_params`).
     """
 
     name: str
@@ -84,6 +110,7 @@ class KakaoCall(Generic[T]):
     parse: Callable[[HTTPResponse], T]
     json_params: frozenset[str] = frozenset()
     admin: bool = False
+    params: Callable[P, Params] = no_params  # type: ignore[assignment]
 
     def url(self, endpoints: KakaoEndpoints) -> str:
         """The absolute URL of this call on ``endpoints`` (Kakao's, the emulator's, a proxy's)."""
@@ -177,29 +204,127 @@ def parse_app_users(resp: HTTPResponse) -> list[dict[str, Any]]:
     return [user for user in data if isinstance(user, dict)]
 
 
+def _listed(values: Iterable[Any] | None) -> list[Any] | None:
+    return list(values) if values is not None else None
+
+
+# -- signature functions: each method's parameters and docstring, written once -----------------
+# A bearer call's ends with **kwargs (Authlib's token=/request= on the app's methods).
+
+
+def _me(
+    *, property_keys: Iterable[str] | None = None, secure_resource: bool = True, **kwargs: Any
+) -> Params:
+    """The raw ``/v2/user/me`` answer (Kakao's shape, untouched).
+
+    Args:
+        property_keys: only these fields (``["kakao_account.email"]``), sent as Kakao's JSON array.
+        secure_resource: ask for https image URLs.
+    """
+    return {"property_keys": _listed(property_keys), "secure_resource": secure_resource}
+
+
+def _token_info(**kwargs: Any) -> Params:
+    """``{"id", "expires_in", "app_id"}`` for the access token (``/v1/user/access_token_info``).
+
+    A -1 answer is Kakao's temporary failure: retry, do not log the user out for it.
+    """
+    return {}
+
+
+def _logout(**kwargs: Any) -> Params:
+    """Log out (``/v1/user/logout``): the user's token and its refresh token die on every device
+    that holds them (with the admin key: every token the user holds for the app); the user's Kakao
+    account session is untouched. Returns the user id."""
+    return {}
+
+
+def _unlink(**kwargs: Any) -> Params:
+    """Disconnect the user from the app (``/v1/user/unlink``); every token dies. Kakao sends no
+    unlink webhook for this. Returns the user id."""
+    return {}
+
+
+def _update_profile(properties: Mapping[str, Any], **kwargs: Any) -> Params:
+    """Store user properties (keys registered under [Kakao Login] > [User Properties]; an unknown
+    key is -201). Returns the user id."""
+    return {"properties": dict(properties)}
+
+
+def _signup(properties: Mapping[str, Any] | None = None, **kwargs: Any) -> Params:
+    """Link a preregistered user (apps with auto-link off; already linked: -102). The user id."""
+    return {"properties": dict(properties) if properties is not None else None}
+
+
+def _scopes(scopes: Iterable[str] | None = None, **kwargs: Any) -> Params:
+    """The user's consent items (``/v2/user/scopes``): ``{"id", "scopes": [{id, agreed, …}]}``."""
+    return {"scopes": _listed(scopes)}
+
+
+def _revoke_scopes(scopes: Iterable[str], **kwargs: Any) -> Params:
+    """Withdraw consent items (only revocable ones; a required one is -3)."""
+    return {"scopes": list(scopes)}
+
+
+def _service_terms(
+    tags: Iterable[str] | None = None,
+    result: ServiceTermsResult = "agreed_service_terms",
+    **kwargs: Any,
+) -> Params:
+    """Kakao Sync service terms: the user's agreed ones, or all of the app's (``result``)."""
+    return {"tags": _listed(tags), "result": result}
+
+
+def _revoke_service_terms(tags: Iterable[str], **kwargs: Any) -> Params:
+    """Withdraw the user's agreement to revocable service terms."""
+    return {"tags": list(tags)}
+
+
+def _upgrade_service_terms(tags: Iterable[str], **kwargs: Any) -> Params:
+    """Record the user's agreement to service terms given in the app (``agreed_by: KAPI``)."""
+    return {"tags": list(tags)}
+
+
+def _shipping_addresses(
+    address_id: int | None = None,
+    from_updated_at: int | None = None,
+    page_size: int | None = None,
+    **kwargs: Any,
+) -> Params:
+    """The user's shipping addresses (needs the ``shipping_address`` consent item, else -402)."""
+    return {"address_id": address_id, "from_updated_at": from_updated_at, "page_size": page_size}
+
+
+def _user_ids(limit: int = 100, order: str = "asc", from_id: int | None = None) -> Params:
+    """One page of the app's user ids as Kakao returns it (``elements``, ``before_url``,
+    ``after_url``); Kakao allows 100 of these calls a minute per app."""
+    return {"limit": limit, "order": order, "from_id": from_id}
+
+
 _P = parse_kapi
 _KAPI: Literal["kapi"] = "kapi"
 _KAUTH: Literal["kauth"] = "kauth"
+_JSON = frozenset
 
 # fmt: off
-USER_ME: KakaoCall[dict[str, Any]] = KakaoCall("user_me", "GET", _KAPI, "/v2/user/me", "bearer", _P, frozenset({"property_keys"}), admin=True)
-TOKEN_INFO: KakaoCall[dict[str, Any]] = KakaoCall("token_info", "GET", _KAPI, "/v1/user/access_token_info", "bearer", _P)
-LOGOUT: KakaoCall[int] = KakaoCall("logout", "POST", _KAPI, "/v1/user/logout", "bearer", parse_user_id, admin=True)
-UNLINK: KakaoCall[int] = KakaoCall("unlink", "POST", _KAPI, "/v1/user/unlink", "bearer", parse_user_id, admin=True)
-UPDATE_PROFILE: KakaoCall[int] = KakaoCall("update_profile", "POST", _KAPI, "/v1/user/update_profile", "bearer", parse_user_id, frozenset({"properties"}))
-SIGNUP: KakaoCall[int] = KakaoCall("signup", "POST", _KAPI, "/v1/user/signup", "bearer", parse_user_id, frozenset({"properties"}))
-SCOPES: KakaoCall[dict[str, Any]] = KakaoCall("scopes", "GET", _KAPI, "/v2/user/scopes", "bearer", _P, frozenset({"scopes"}), admin=True)
-REVOKE_SCOPES: KakaoCall[dict[str, Any]] = KakaoCall("revoke_scopes", "POST", _KAPI, "/v2/user/revoke/scopes", "bearer", _P, frozenset({"scopes"}), admin=True)
-SERVICE_TERMS: KakaoCall[dict[str, Any]] = KakaoCall("service_terms", "GET", _KAPI, "/v2/user/service_terms", "bearer", _P, admin=True)
-REVOKE_SERVICE_TERMS: KakaoCall[dict[str, Any]] = KakaoCall("revoke_service_terms", "POST", _KAPI, "/v2/user/revoke/service_terms", "bearer", _P, admin=True)
-UPGRADE_SERVICE_TERMS: KakaoCall[dict[str, Any]] = KakaoCall("upgrade_service_terms", "POST", _KAPI, "/v2/user/upgrade/service_terms", "bearer", _P, admin=True)
-SHIPPING_ADDRESSES: KakaoCall[dict[str, Any]] = KakaoCall("shipping_addresses", "GET", _KAPI, "/v1/user/shipping_address", "bearer", _P, admin=True)
-USER_IDS: KakaoCall[dict[str, Any]] = KakaoCall("user_ids", "GET", _KAPI, "/v1/user/ids", "admin", _P)
-APP_USERS: KakaoCall[list[dict[str, Any]]] = KakaoCall("app_users", "GET", _KAPI, "/v2/app/users", "admin", parse_app_users, frozenset({"target_ids", "property_keys"}))
-JWKS: KakaoCall[ParsedJWKS] = KakaoCall("jwks", "GET", _KAUTH, "/.well-known/jwks.json", "none", parse_jwks)
+USER_ME = KakaoCall("me", "GET", _KAPI, "/v2/user/me", "bearer", _P, _JSON({"property_keys"}), admin=True, params=_me)
+TOKEN_INFO = KakaoCall("token_info", "GET", _KAPI, "/v1/user/access_token_info", "bearer", _P, params=_token_info)
+LOGOUT = KakaoCall("logout", "POST", _KAPI, "/v1/user/logout", "bearer", parse_user_id, admin=True, params=_logout)
+UNLINK = KakaoCall("unlink", "POST", _KAPI, "/v1/user/unlink", "bearer", parse_user_id, admin=True, params=_unlink)
+UPDATE_PROFILE = KakaoCall("update_profile", "POST", _KAPI, "/v1/user/update_profile", "bearer", parse_user_id, _JSON({"properties"}), params=_update_profile)
+SIGNUP = KakaoCall("signup", "POST", _KAPI, "/v1/user/signup", "bearer", parse_user_id, _JSON({"properties"}), params=_signup)
+SCOPES = KakaoCall("scopes", "GET", _KAPI, "/v2/user/scopes", "bearer", _P, _JSON({"scopes"}), admin=True, params=_scopes)
+REVOKE_SCOPES = KakaoCall("revoke_scopes", "POST", _KAPI, "/v2/user/revoke/scopes", "bearer", _P, _JSON({"scopes"}), admin=True, params=_revoke_scopes)
+SERVICE_TERMS = KakaoCall("service_terms", "GET", _KAPI, "/v2/user/service_terms", "bearer", _P, admin=True, params=_service_terms)
+REVOKE_SERVICE_TERMS = KakaoCall("revoke_service_terms", "POST", _KAPI, "/v2/user/revoke/service_terms", "bearer", _P, admin=True, params=_revoke_service_terms)
+UPGRADE_SERVICE_TERMS = KakaoCall("upgrade_service_terms", "POST", _KAPI, "/v2/user/upgrade/service_terms", "bearer", _P, admin=True, params=_upgrade_service_terms)
+SHIPPING_ADDRESSES = KakaoCall("shipping_addresses", "GET", _KAPI, "/v1/user/shipping_address", "bearer", _P, admin=True, params=_shipping_addresses)
+USER_IDS = KakaoCall("user_ids", "GET", _KAPI, "/v1/user/ids", "admin", _P, params=_user_ids)
+APP_USERS = KakaoCall("users", "GET", _KAPI, "/v2/app/users", "admin", parse_app_users, _JSON({"target_ids", "property_keys"}), params=no_params)
+JWKS = KakaoCall("jwks", "GET", _KAUTH, "/.well-known/jwks.json", "none", parse_jwks, params=no_params)
 # fmt: on
 
-CALLS: dict[str, KakaoCall[Any]] = {
+CALLS: dict[str, KakaoCall[..., Any]] = {
     call.name: call
     for call in (
         USER_ME,
@@ -219,4 +344,4 @@ CALLS: dict[str, KakaoCall[Any]] = {
         JWKS,
     )
 }
-"""Every call by name; tests and docs iterate over it."""
+"""Every call by its method's name; tests and docs iterate over it."""

@@ -64,7 +64,7 @@ def send(request: HTTPRequest) -> Flow[HTTPResponse]:
     return resp
 
 
-def call_flow(call: KakaoCall[T], request: HTTPRequest) -> Flow[T]:
+def call_flow(call: KakaoCall[..., T], request: HTTPRequest) -> Flow[T]:
     """Send ``request`` and parse the answer with ``call``'s parser; errors name the call."""
     resp = yield from send(request)
     try:

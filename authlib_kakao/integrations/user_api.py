@@ -1,15 +1,18 @@
 """Kakao's user APIs on the app ``register_kakao`` returns, each written once (see ``faces``).
 
-Every function here is a *builder*: the Flask/Django face serves it as a blocking method and the
-Starlette face as a coroutine, under the same name, signature and docstring. Bearer calls go
-through Authlib's session with the caller's ``token=`` / ``request=``, so an expired token is
-refreshed (once per storm) and ``update_token`` called, exactly as for ``get``.
+Every name here is a *builder*: the Flask/Django face serves it as a blocking method and the
+Starlette face as a coroutine, under the same name, signature and docstring. The builder of a
+single call is derived from its catalogue row (:func:`user_method`); operations of several
+requests are written below. Bearer calls go through Authlib's session with the caller's
+``token=`` / ``request=``, so an expired token is refreshed (once per storm) and ``update_token``
+called, exactly as for ``get``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+import inspect
+from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from authlib.oidc.core import UserInfo
 
@@ -37,7 +40,7 @@ from authlib_kakao.core.flows import (
     userinfo_flow,
 )
 from authlib_kakao.errors import InvalidIDTokenError, KakaoConfigError
-from authlib_kakao.faces import Bound
+from authlib_kakao.faces import Bound, derived, kakao_parameters
 
 if TYPE_CHECKING:
     from authlib_kakao.integrations.base import KakaoAppBase
@@ -61,12 +64,25 @@ __all__ = [
     "userinfo",
 ]
 
-ServiceTermsResult = Literal["agreed_service_terms", "app_service_terms"]
+P = ParamSpec("P")
+T = TypeVar("T")
+_APP = inspect.Parameter("app", inspect.Parameter.POSITIONAL_ONLY, annotation="KakaoAppBase")
 
 
-def _call(app: KakaoAppBase, call: KakaoCall[Any], params: Mapping[str, object] | None,
-          kwargs: Mapping[str, Any]) -> Bound[Any]:  # fmt: skip
-    return Bound(call_flow(call, call.request(app.settings.endpoints, params)), kwargs)
+def user_method(call: KakaoCall[P, T]) -> Callable[Concatenate[KakaoAppBase, P], Bound[T]]:
+    """The builder of the app's method for the bearer ``call``: the row's parameters become
+    Kakao's, the rest of the keyword arguments go to Authlib (``token=``, ``request=``)."""
+    params = kakao_parameters(call)
+    if call.auth != "bearer" or not params or params[-1].kind is not params[-1].VAR_KEYWORD:
+        raise TypeError(f"{call.name}: a user method needs a bearer call ending with **kwargs")
+    names = {p.name for p in params[:-1]}
+
+    def builder(app: KakaoAppBase, /, *args: P.args, **kwargs: P.kwargs) -> Bound[T]:
+        send = {name: value for name, value in kwargs.items() if name not in names}
+        request = call.request(app.settings.endpoints, call.params(*args, **kwargs))
+        return Bound(call_flow(call, request), send)
+
+    return derived(builder, call, [_APP], var_keyword=True)
 
 
 def _as_userinfo(flow: Flow[dict[str, Any]]) -> Flow[UserInfo]:
@@ -112,99 +128,18 @@ def parse_id_token(
     return Bound(_as_userinfo(flow))
 
 
-def me(
-    app: KakaoAppBase,
-    /,
-    *,
-    property_keys: Iterable[str] | None = None,
-    secure_resource: bool = True,
-    **kwargs: Any,
-) -> Bound[dict[str, Any]]:
-    """The raw ``/v2/user/me`` answer (Kakao's shape, untouched).
-
-    Args:
-        property_keys: only these fields (``["kakao_account.email"]``), sent as Kakao's JSON array.
-        secure_resource: ask for https image URLs.
-    """
-    keys = list(property_keys) if property_keys is not None else None
-    return _call(app, USER_ME, {"property_keys": keys, "secure_resource": secure_resource}, kwargs)
-
-
-def token_info(app: KakaoAppBase, /, **kwargs: Any) -> Bound[dict[str, Any]]:
-    """``{"id", "expires_in", "app_id"}`` for the access token (``/v1/user/access_token_info``).
-
-    A -1 answer is Kakao's temporary failure: retry, do not log the user out for it.
-    """
-    return _call(app, TOKEN_INFO, None, kwargs)
-
-
-def logout(app: KakaoAppBase, /, **kwargs: Any) -> Bound[int]:
-    """Log out the token (``/v1/user/logout``): it and its refresh token die on every device that
-    holds them; the user's Kakao account session is untouched. Returns the user id."""
-    return _call(app, LOGOUT, None, kwargs)
-
-
-def unlink(app: KakaoAppBase, /, **kwargs: Any) -> Bound[int]:
-    """Disconnect the user from the app (``/v1/user/unlink``); every token dies. Kakao sends no
-    unlink webhook for this. Returns the user id."""
-    return _call(app, UNLINK, None, kwargs)
-
-
-def update_profile(
-    app: KakaoAppBase, /, properties: Mapping[str, Any], **kwargs: Any
-) -> Bound[int]:
-    """Store user properties (keys registered under [Kakao Login] > [User Properties]; an unknown
-    key is -201). Returns the user id."""
-    return _call(app, UPDATE_PROFILE, {"properties": dict(properties)}, kwargs)
-
-
-def signup(
-    app: KakaoAppBase, /, properties: Mapping[str, Any] | None = None, **kwargs: Any
-) -> Bound[int]:
-    """Link a preregistered user (apps with auto-link off; already linked: -102). The user id."""
-    values = {"properties": dict(properties) if properties is not None else None}
-    return _call(app, SIGNUP, values, kwargs)
-
-
-def scopes(
-    app: KakaoAppBase, /, scopes: Iterable[str] | None = None, **kwargs: Any
-) -> Bound[dict[str, Any]]:
-    """The user's consent items (``/v2/user/scopes``): ``{"id", "scopes": [{id, agreed, …}]}``."""
-    wanted = list(scopes) if scopes is not None else None
-    return _call(app, SCOPES, {"scopes": wanted}, kwargs)
-
-
-def revoke_scopes(
-    app: KakaoAppBase, /, scopes: Iterable[str], **kwargs: Any
-) -> Bound[dict[str, Any]]:
-    """Withdraw consent items (only revocable ones; a required one is -3)."""
-    return _call(app, REVOKE_SCOPES, {"scopes": list(scopes)}, kwargs)
-
-
-def service_terms(
-    app: KakaoAppBase,
-    /,
-    tags: Iterable[str] | None = None,
-    result: ServiceTermsResult = "agreed_service_terms",
-    **kwargs: Any,
-) -> Bound[dict[str, Any]]:
-    """Kakao Sync service terms: the user's agreed ones, or all of the app's (``result``)."""
-    wanted = list(tags) if tags is not None else None
-    return _call(app, SERVICE_TERMS, {"tags": wanted, "result": result}, kwargs)
-
-
-def revoke_service_terms(
-    app: KakaoAppBase, /, tags: Iterable[str], **kwargs: Any
-) -> Bound[dict[str, Any]]:
-    """Withdraw the user's agreement to revocable service terms."""
-    return _call(app, REVOKE_SERVICE_TERMS, {"tags": list(tags)}, kwargs)
-
-
-def upgrade_service_terms(
-    app: KakaoAppBase, /, tags: Iterable[str], **kwargs: Any
-) -> Bound[dict[str, Any]]:
-    """Record the user's agreement to service terms given in the app (``agreed_by: KAPI``)."""
-    return _call(app, UPGRADE_SERVICE_TERMS, {"tags": list(tags)}, kwargs)
+me = user_method(USER_ME)
+token_info = user_method(TOKEN_INFO)
+logout = user_method(LOGOUT)
+unlink = user_method(UNLINK)
+update_profile = user_method(UPDATE_PROFILE)
+signup = user_method(SIGNUP)
+scopes = user_method(SCOPES)
+revoke_scopes = user_method(REVOKE_SCOPES)
+service_terms = user_method(SERVICE_TERMS)
+revoke_service_terms = user_method(REVOKE_SERVICE_TERMS)
+upgrade_service_terms = user_method(UPGRADE_SERVICE_TERMS)
+shipping_addresses = user_method(SHIPPING_ADDRESSES)
 
 
 def missing_service_terms(
@@ -214,19 +149,6 @@ def missing_service_terms(
     a required term: check this after login and send the user to agree."""
     request = SERVICE_TERMS.request(app.settings.endpoints, {"result": "agreed_service_terms"})
     return Bound(missing_service_terms_flow(request, required_tags), kwargs)
-
-
-def shipping_addresses(
-    app: KakaoAppBase,
-    /,
-    address_id: int | None = None,
-    from_updated_at: int | None = None,
-    page_size: int | None = None,
-    **kwargs: Any,
-) -> Bound[dict[str, Any]]:
-    """The user's shipping addresses (needs the ``shipping_address`` consent item, else -402)."""
-    params = {"address_id": address_id, "from_updated_at": from_updated_at, "page_size": page_size}
-    return _call(app, SHIPPING_ADDRESSES, params, kwargs)
 
 
 def login_with_sdk_token(

@@ -39,6 +39,7 @@ from authlib_kakao.testing.state import (
     LoggedRequest,
     RefreshToken,
     ServiceTerm,
+    TalkChannel,
     User,
     WebhookDelivery,
     WebSession,
@@ -66,6 +67,13 @@ DEFAULT_REDIRECT_HOSTS = (
     "http://127.0.0.1:8000",
 )
 UNDER_14 = frozenset({"0~9", "1~9", "10~14"})  # age ranges below 14 (the docs' and the SDKs')
+# Key kind -> the App field holding that key.
+APP_KEY_FIELDS = {
+    "rest": "client_id",
+    "native": "native_key",
+    "javascript": "javascript_key",
+    "admin": "admin_key",
+}
 USER_IDS_WINDOW = 60.0  # seconds: Kakao's /v1/user/ids limit is "100 calls per minute per app" (§7)
 
 
@@ -136,9 +144,7 @@ class KakaoBackend(TokenLifecycle):
         self.released = threading.Event()
         # Called by the control plane's POST /_emulator/reset (the façade swaps in a new backend).
         self.reset_hook: Callable[[], None] | None = None
-        self._by_client_id: dict[str, App] = {}
-        self._by_admin_key: dict[str, App] = {}
-        self._by_other_key: dict[str, App] = {}  # native and JavaScript keys
+        self._keys: dict[str, tuple[App, str]] = {}  # app key -> (app, kind): see _app_with_key
         self._ids = itertools.count(1)
         self.app = self._add_default_app(base_url)
         self.user = self._add_default_user()
@@ -189,62 +195,58 @@ class KakaoBackend(TokenLifecycle):
             if isinstance(items, (list, tuple)):
                 values["consent_items"] = consent_items(items)
             app = App(app_id=app_id, **{**defaults, **values})
-            replaced = self.apps.get(app_id)
-            if replaced is not None:
-                self._unindex(replaced)
             self.apps[app_id] = app
-            self._by_client_id[app.client_id] = app
-            self._by_admin_key[app.admin_key] = app
-            for key in (app.native_key, app.javascript_key):
-                if key:
-                    self._by_other_key[key] = app
-            # Editing a key in place later (app.client_id = ...) moves the app in the indexes.
-            app.__dict__["_key_moved"] = self._key_moved
             return app
 
-    def _unindex(self, app: App) -> None:
-        for index, key in (
-            (self._by_client_id, app.client_id),
-            (self._by_admin_key, app.admin_key),
-            (self._by_other_key, app.native_key or ""),
-            (self._by_other_key, app.javascript_key or ""),
-        ):
-            if index.get(key) is app:
-                del index[key]
-        app.__dict__.pop("_key_moved", None)
+    def _app_with_key(self, key: str) -> tuple[App, str] | None:
+        """The registered app one of whose keys is ``key``, and which kind of key it is.
 
-    def _key_moved(self, app: App, name: str, old: str | None) -> None:
-        with self.lock:
-            index = {
-                "client_id": self._by_client_id,
-                "admin_key": self._by_admin_key,
-            }.get(name, self._by_other_key)
-            if old is not None and index.get(old) is app:
-                del index[old]
-            new = getattr(app, name)
-            if new:
-                index[new] = app
+        The index is a cache checked against the app on every hit and rebuilt from ``apps`` when
+        stale: tests edit keys in place (``emu.app.client_id = ...``) and replace apps by id, and
+        a checked cache follows both without any hook on the records.
+        """
+        if not key:
+            return None
+        hit = self._keys.get(key)
+        if hit is None or not _holds_key(self.apps, hit, key):
+            self._keys = {
+                value: (app, kind)
+                for app in self.apps.values()
+                for kind, name in APP_KEY_FIELDS.items()
+                if (value := getattr(app, name))
+            }
+            hit = self._keys.get(key)
+        return hit
 
     def app_by_client_id(self, client_id: str) -> App | None:
         """The app whose REST API key is ``client_id``."""
-        return self._by_client_id.get(client_id)
+        found = self._app_with_key(client_id)
+        return found[0] if found is not None and found[1] == "rest" else None
 
     def app_by_any_key(self, key: str) -> tuple[App, str] | None:
         """The app one of whose keys is ``key``, and which: ``"rest"``, ``"native"``, ``"javascript"``."""
-        app = self._by_client_id.get(key)
-        if app is not None:
-            return app, "rest"
-        app = self._by_other_key.get(key)
-        if app is None:
-            return None
-        return app, "native" if key == app.native_key else "javascript"
+        found = self._app_with_key(key)
+        return found if found is not None and found[1] != "admin" else None
 
     def app_by_admin_key(self, key: str) -> App:
         """The app whose admin key is ``key``; else ``-401``."""
-        app = self._by_admin_key.get(key) if key else None
-        if app is None:
+        found = self._app_with_key(key)
+        if found is None or found[1] != "admin":
             raise kapi_fail(-401, "invalid admin key")
-        return app
+        return found[0]
+
+    def link_talk_channel(
+        self, public_id: str, app: App | None = None, *, uuid: str | None = None
+    ) -> TalkChannel:
+        """Link the Kakao Talk Channel ``public_id`` to ``app`` (default app), as the console does.
+
+        ``uuid`` is Kakao's ``channel_uuid`` (default ``"@"`` + the id without its ``_``).
+        """
+        target = app or self.app
+        channel = TalkChannel(public_id, uuid or "@" + public_id.lstrip("_").lower())
+        with self.lock:
+            target.talk_channels[public_id] = channel
+        return channel
 
     # -- users and links ---------------------------------------------------------------------------
 
@@ -637,6 +639,12 @@ class KakaoBackend(TokenLifecycle):
         if self.reset_hook is None:
             raise RuntimeError("this backend has no owner to reset it")
         self.reset_hook()
+
+
+def _holds_key(apps: dict[int, App], hit: tuple[App, str], key: str) -> bool:
+    """Whether a cached (app, kind) is still registered and still has ``key`` as that kind."""
+    app, kind = hit
+    return apps.get(app.app_id) is app and getattr(app, APP_KEY_FIELDS[kind]) == key
 
 
 def consent_items(ids: Iterable[str]) -> dict[str, ConsentItem]:

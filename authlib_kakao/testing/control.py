@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from authlib_kakao.testing.backend import KakaoBackend, service_terms
-from authlib_kakao.testing.http import Request, Response, html, json_response
+from authlib_kakao.testing.exchange import Request, Response, html, json_response
 from authlib_kakao.testing.kauth import session_cookie
 from authlib_kakao.testing.lifecycle import SESSION_COOKIE
 from authlib_kakao.testing.presets import APP_PRESETS, USER_PRESETS

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from authlib_kakao.testing import account_events, security_events
+from authlib_kakao.testing import account_events, event_tokens
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.control import bad_request, read_json, target_app
-from authlib_kakao.testing.http import Request, Response, json_response
+from authlib_kakao.testing.exchange import Request, Response, json_response
 from authlib_kakao.testing.state import User
 from authlib_kakao.testing.webhooks_out import KINDS, REFERRER_TYPES, Outgoing, deliver_later
 
@@ -139,7 +139,7 @@ def send_security_event(backend: KakaoBackend, req: Request) -> Response:
         raise bad_request("toe: a Unix time")
     call = _attempt(
         lambda: [
-            security_events.security_event(
+            event_tokens.security_event(
                 backend, app, user_id, str(data.get("event", "")), payload=payload,
                 txn=data.get("txn"), toe=toe,
             )
@@ -151,7 +151,7 @@ def send_security_event(backend: KakaoBackend, req: Request) -> Response:
 def redeliver(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``jti``. The same SET again (same bytes, same ``jti``)."""
     jti = str(read_json(req).get("jti", ""))
-    return _sent(backend, _attempt(lambda: [security_events.redelivery(backend, jti)]))
+    return _sent(backend, _attempt(lambda: [event_tokens.redelivery(backend, jti)]))
 
 
 def webhook_deliveries(backend: KakaoBackend, req: Request) -> Response:

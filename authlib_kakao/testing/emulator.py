@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from authlib_kakao.testing import account_events, security_events
+from authlib_kakao.testing import account_events, event_tokens
 from authlib_kakao.testing.backend import DEFAULT_APP_ID, DEFAULT_USER_ID, KakaoBackend
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.state import (
@@ -23,6 +23,7 @@ from authlib_kakao.testing.state import (
     Link,
     LoggedRequest,
     RefreshToken,
+    TalkChannel,
     User,
     WebhookDelivery,
 )
@@ -173,6 +174,12 @@ class KakaoEmulator:
             app=app, consents=consents, linked=linked, preset=preset, **values
         )
 
+    def link_talk_channel(
+        self, public_id: str, app: App | None = None, *, uuid: str | None = None
+    ) -> TalkChannel:
+        """Link the Kakao Talk Channel ``public_id`` to ``app`` (default app), as the console does."""
+        return self.state.link_talk_channel(public_id, app, uuid=uuid)
+
     def sign_in(self, user: User | None = None, *, keep: bool = False) -> dict[str, str]:
         """Log ``user`` (default user) in to Kakao as a browser would; returns the cookie.
 
@@ -276,12 +283,12 @@ class KakaoEmulator:
     ) -> WebhookDelivery:
         """POST one SET about ``user`` to ``app``'s ``security_event_url``; no state changes.
 
-        ``event``: an event-type URI (``security_events.TOKENS_REVOKED``, ...) or its short name
+        ``event``: an event-type URI (``event_tokens.TOKENS_REVOKED``, ...) or its short name
         (``"tokens-revoked"``); ``reason`` and ``payload`` go into the event beside ``subject``.
         Returns the (last) log entry: ``status``, ``ok`` (202), ``jti``, ``token``.
         """
         extra = {**(payload or {}), **({"reason": reason} if reason else {})}
-        call = security_events.security_event(
+        call = event_tokens.security_event(
             self.state, app or self.app, user.id, event, payload=extra, txn=txn, toe=toe
         )
         return deliver_all(self.state, [call])[-1]
@@ -289,7 +296,7 @@ class KakaoEmulator:
     def redeliver(self, jti: str) -> WebhookDelivery:
         """Send the SET ``jti`` again, byte for byte (same ``jti``), as a retrying Kakao would:
         for testing a receiver's de-duplication. Returns the (last) log entry."""
-        return deliver_all(self.state, [security_events.redelivery(self.state, jti)])[-1]
+        return deliver_all(self.state, [event_tokens.redelivery(self.state, jti)])[-1]
 
     def webhook_deliveries(self, kind: str | None = None) -> list[WebhookDelivery]:
         """The delivery log, oldest first: every webhook call and SET (``kind``: ``"unlink"`` or

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from authlib_kakao.testing.backend import Caller, KakaoBackend
-from authlib_kakao.testing.http import Request, Response, json_response
+from authlib_kakao.testing.exchange import Request, Response, json_response
 from authlib_kakao.testing.kapi_common import (
     admin_app,
     authenticate,

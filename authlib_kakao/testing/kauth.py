@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from authlib_kakao.testing import security_events
+from authlib_kakao.testing import event_tokens
 from authlib_kakao.testing.backend import KakaoBackend
-from authlib_kakao.testing.http import Request, Response, html, json_response, redirect
+from authlib_kakao.testing.exchange import Request, Response, html, json_response, redirect
 from authlib_kakao.testing.lifecycle import SESSION_COOKIE
 from authlib_kakao.testing.state import App, User
 from authlib_kakao.testing.wire_errors import WireError, kauth_fail, page_fail
@@ -76,7 +76,7 @@ def _validate(backend: KakaoBackend, params: dict[str, str]) -> tuple[App, list[
     if not app.login_enabled:
         raise page_fail("KOE004")
     channels = split_list(params.get("channel_public_id"))
-    if channels and not set(channels) <= set(app.talk_channel_ids):
+    if channels and not set(channels) <= set(app.talk_channels):
         raise page_fail("KOE102")
     if params.get("redirect_uri") not in app.redirect_uris:
         accepted = ", ".join(app.redirect_uris) or "none"
@@ -294,7 +294,7 @@ def openid_configuration(backend: KakaoBackend, req: Request) -> Response:
 def sse_configuration(backend: KakaoBackend, req: Request) -> Response:
     """Kakao's security-event configuration (§6.2, the older page): issuer, the JWKS that signs
     its SETs (the id_tokens' JWKS) and the push delivery method."""
-    return json_response(security_events.sse_configuration(backend, _base_url(req)))
+    return json_response(event_tokens.sse_configuration(backend, _base_url(req)))
 
 
 def jwks(backend: KakaoBackend, req: Request) -> Response:

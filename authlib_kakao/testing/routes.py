@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from authlib_kakao.testing import control, control_events, kapi, kauth
 from authlib_kakao.testing.backend import KakaoBackend
-from authlib_kakao.testing.http import Request, Response
+from authlib_kakao.testing.exchange import Request, Response
 
 __all__ = ["BLOCKING_ROUTES", "CONTROL_PREFIX", "ROUTES", "Handler", "is_kauth"]
 

@@ -1,7 +1,7 @@
 """Kakao → service webhooks the emulator sends, and how it sends them (reference §6).
 
 Two kinds: the unlink webhook (§6.1, ``"unlink"``) and the account-status-change webhook that
-POSTs Security Event Tokens (§6.2, ``"security_event"``, built in ``security_events.py``). Both go
+POSTs Security Event Tokens (§6.2, ``"security_event"``, built in ``event_tokens.py``). Both go
 through :func:`deliver`, which is Kakao's delivery policy:
 
 * one attempt, waiting ``config.webhook_timeout`` (Kakao's 3 s); only the status code counts:

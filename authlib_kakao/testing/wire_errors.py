@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from authlib_kakao.testing.http import Response, html, json_response
+from authlib_kakao.testing.exchange import Response, html, json_response
 
 __all__ = [
     "KAPI_ERRORS",

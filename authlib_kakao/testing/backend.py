@@ -26,6 +26,7 @@ from typing import Any
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.lifecycle import TokenLifecycle
 from authlib_kakao.testing.presets import USER_PRESETS, app_values, preset_consents, user_values
+from authlib_kakao.testing.sliding_window import Limit, SlidingWindow
 from authlib_kakao.testing.state import (
     AccessToken,
     App,
@@ -121,18 +122,15 @@ class KakaoBackend(TokenLifecycle):
         self.faults: dict[str, Fault] = {}
         # Bounded so a long benchmark cannot grow memory without limit.
         self.log: deque[LoggedRequest] = deque(maxlen=100_000)
-        # Token issue times per (app_id, user_id) for KOE237; /v1/user/ids call times per app.
-        self.access_token_issues: dict[tuple[int, int], deque[float]] = {}
-        self.refresh_token_issues: dict[tuple[int, int], deque[float]] = {}
-        self.user_ids_calls: dict[int, deque[float]] = {}
+        # Every rate limit's recent events: token issues per ("access" | "refresh", app_id,
+        # user_id) for KOE237, /v1/user/ids calls per ("user_ids", app_id), ("jwks",) ...
+        self.rates = SlidingWindow()
         # Every user id sorted once (dropped when a user comes or goes): a page is a bisect.
         self.sorted_user_ids: list[int] | None = None
         self.issued_since_sweep = 0
         self.approval = Approval()  # auto-approve mode: who logs in
         # Consent-page mode: Kakao Account web sessions by cookie value (the browser's login).
         self.web_sessions: dict[str, WebSession] = {}
-        # Per-endpoint request times for the JWKS / tokeninfo throttles.
-        self.throttles: dict[str, deque[float]] = {}
         # Every webhook call Kakao made (or skipped while paused), oldest first; waiters on
         # ``delivered`` (the state lock's condition) wake at each new entry.
         self.deliveries: list[WebhookDelivery] = []
@@ -439,14 +437,10 @@ class KakaoBackend(TokenLifecycle):
 
     def spend_user_ids_call(self, app: App) -> None:
         """Count a /v1/user/ids call against the app's per-minute budget; HTTP 429 ``-10`` over it."""
+        limit = (self.config.user_ids_rate_limit, USER_IDS_WINDOW)
         with self.lock:
-            now = self.clock.now()
-            calls = self.user_ids_calls.setdefault(app.app_id, deque())
-            while calls and calls[0] <= now - USER_IDS_WINDOW:
-                calls.popleft()
-            if len(calls) >= self.config.user_ids_rate_limit:
+            if not self.rates.take(("user_ids", app.app_id), limit, self.clock.now()):
                 raise kapi_fail(-10, status=429)
-            calls.append(now)
 
     def page_user_ids(
         self, app_id: int, *, limit: int, from_id: int | None, descending: bool
@@ -484,19 +478,11 @@ class KakaoBackend(TokenLifecycle):
             i += step
         return found
 
-    def throttle(self, name: str, limit: tuple[int, float] | None) -> None:
+    def throttle(self, name: str, limit: Limit) -> None:
         """Count one request to a throttled endpoint; HTTP 429 KOE237 over ``limit``."""
-        if limit is None:
-            return
-        count, window = limit
         with self.lock:
-            now = self.clock.now()
-            calls = self.throttles.setdefault(name, deque())
-            while calls and calls[0] <= now - window:
-                calls.popleft()
-            if len(calls) >= count:
+            if not self.rates.take((name,), limit, self.clock.now()):
                 raise kauth_fail("KOE237", f"too many {name} requests: cache the answer")
-            calls.append(now)
 
     # -- Kakao-side account changes (what the webhooks report) -------------------------------------
 

@@ -5,7 +5,8 @@ the result into a body; the :class:`~authlib_kakao.testing.KakaoEmulator` façad
 A refusal is a :class:`~authlib_kakao.testing.wire_errors.WireError` carrying Kakao's error body.
 One re-entrant lock (``lock``) guards everything; dispatch holds it around each handler.
 
-The code/token half lives in ``lifecycle.py`` (:class:`TokenLifecycle`). A reset is a fresh
+The code/token half lives in ``lifecycle.py`` (:class:`TokenLifecycle`), Kakao Talk Channel
+relations in ``talk_channels.py`` (:class:`TalkChannels`). A reset is a fresh
 backend: the emulator replaces this object, so nothing survives it except what the façade hands
 over on purpose (config, the consent-page switch and the original signing key).
 """
@@ -25,26 +26,34 @@ from typing import Any
 
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.lifecycle import TokenLifecycle
-from authlib_kakao.testing.presets import USER_PRESETS, app_values, preset_consents, user_values
+from authlib_kakao.testing.presets import (
+    USER_PRESETS,
+    app_settings,
+    app_values,
+    consent_items,
+    preset_consents,
+    service_terms,
+    user_values,
+)
 from authlib_kakao.testing.sliding_window import Limit, SlidingWindow
 from authlib_kakao.testing.state import (
+    WEBHOOK_KINDS,
     AccessToken,
     App,
     Approval,
     AuthCode,
     Clock,
-    ConsentItem,
     EmulatorConfig,
     Fault,
     Link,
     LoggedRequest,
     RefreshToken,
-    ServiceTerm,
-    TalkChannel,
     User,
     WebhookDelivery,
     WebSession,
 )
+from authlib_kakao.testing.surface import operation
+from authlib_kakao.testing.talk_channels import TalkChannels
 from authlib_kakao.testing.wire_errors import kapi_fail, kauth_fail
 
 __all__ = [
@@ -56,6 +65,7 @@ __all__ = [
     "service_terms",
 ]
 
+UNLINK = WEBHOOK_KINDS[0]
 DEFAULT_APP_ID = 1_000_001
 # 19 digits and above 2**53, like real Kakao ids: JSON clients that use doubles lose precision.
 DEFAULT_USER_ID = 4_242_424_242_424_242_424
@@ -88,7 +98,7 @@ class Caller:
     token: AccessToken | None
 
 
-class KakaoBackend(TokenLifecycle):
+class KakaoBackend(TokenLifecycle, TalkChannels):
     """One emulator's apps, users, codes, tokens, login session, faults and request log.
 
     Args:
@@ -156,8 +166,6 @@ class KakaoBackend(TokenLifecycle):
         settings = dict(self.config.app_settings)
         extra_uris = list(settings.pop("redirect_uris", []))
         extra_logout = list(settings.pop("logout_redirect_uris", []))
-        if isinstance(settings.get("service_terms"), (list, tuple)):
-            settings["service_terms"] = service_terms(settings["service_terms"])
         values: dict[str, Any] = {
             "app_id": DEFAULT_APP_ID,
             "client_id": "emulator-rest-api-key",
@@ -172,7 +180,8 @@ class KakaoBackend(TokenLifecycle):
         }
         return self.add_app(preset=self.config.app_preset, **values)
 
-    def add_app(self, preset: str | None = None, **values: Any) -> App:
+    @operation
+    def add_app(self, /, preset: str | None = None, **values: Any) -> App:
         """Register an app from ``preset`` (default ``config.app_preset``); ``values`` override it.
 
         Unspecified keys are random; ``consent_items`` may be a list of scope ids (named as in
@@ -189,12 +198,23 @@ class KakaoBackend(TokenLifecycle):
                 "property_keys": ["nickname", "profile_image", "thumbnail_image", "custom_field"],
                 **app_values(preset or self.config.app_preset),
             }
-            items = values.get("consent_items")
-            if isinstance(items, (list, tuple)):
-                values["consent_items"] = consent_items(items)
-            app = App(app_id=app_id, **{**defaults, **values})
+            app = App(app_id=app_id, **{**defaults, **app_settings(values)})
             self.apps[app_id] = app
             return app
+
+    @operation
+    def update_app(self, /, app: App | None = None, **values: Any) -> App:
+        """Change fields of ``app`` (default app) as the console does (``client_secret=None``
+        switches the secret off, ``consent_items`` may be scope ids); returns the app."""
+        target = app or self.app
+        unknown = set(values) - {f.name for f in dataclasses.fields(App) if f.name != "app_id"}
+        if unknown:
+            raise ValueError(f"unknown app fields {sorted(unknown)}")
+        values = app_settings(values)
+        with self.lock:
+            for name, value in values.items():
+                setattr(target, name, value)
+        return target
 
     def _app_with_key(self, key: str) -> tuple[App, str] | None:
         """The registered app one of whose keys is ``key``, and which kind of key it is.
@@ -233,19 +253,6 @@ class KakaoBackend(TokenLifecycle):
             raise kapi_fail(-401, "invalid admin key")
         return found[0]
 
-    def link_talk_channel(
-        self, public_id: str, app: App | None = None, *, uuid: str | None = None
-    ) -> TalkChannel:
-        """Link the Kakao Talk Channel ``public_id`` to ``app`` (default app), as the console does.
-
-        ``uuid`` is Kakao's ``channel_uuid`` (default ``"@"`` + the id without its ``_``).
-        """
-        target = app or self.app
-        channel = TalkChannel(public_id, uuid or "@" + public_id.lstrip("_").lower())
-        with self.lock:
-            target.talk_channels[public_id] = channel
-        return channel
-
     # -- users and links ---------------------------------------------------------------------------
 
     def _add_default_user(self) -> User:
@@ -257,8 +264,10 @@ class KakaoBackend(TokenLifecycle):
             values["email"] = "user@example.com"
         return self.add_user(preset=preset, **values)
 
+    @operation
     def add_user(
         self,
+        /,
         *,
         app: App | None = None,
         consents: Iterable[str] | None = None,
@@ -302,6 +311,7 @@ class KakaoBackend(TokenLifecycle):
             pass
         return candidate
 
+    @operation
     def link(
         self, user: User, app: App | None = None, consents: Iterable[str] | None = None
     ) -> Link:
@@ -321,6 +331,7 @@ class KakaoBackend(TokenLifecycle):
             link.consents |= agreed
             return link
 
+    @operation
     def unlink(self, user: User, app: App | None = None) -> bool:
         """Drop the link and revoke the user's tokens for ``app``; False if they were not linked."""
         target = app or self.app
@@ -566,15 +577,25 @@ class KakaoBackend(TokenLifecycle):
             self.delivered.notify_all()
             return delivery
 
-    def webhook_paused(self, app_id: int, kind: str) -> bool:
-        """Whether the app's webhook of ``kind`` is paused after long failures."""
-        return (app_id, kind) in self.paused_webhooks
+    @operation
+    def webhook_deliveries(self, kind: str | None = None) -> list[WebhookDelivery]:
+        """The delivery log, oldest first: every webhook call and SET (``kind``: ``"unlink"`` or
+        ``"security_event"``), with URL, status, ``ok``, ``paused``, ``attempt``, ``jti``, ..."""
+        return [d for d in self.deliveries if kind is None or d.kind == kind]
 
-    def resume_webhook(self, app_id: int, kind: str) -> None:
+    @operation
+    def webhook_paused(self, app: App | None = None, kind: str = UNLINK) -> bool:
+        """Whether the app's webhook of ``kind`` is paused after failures spanning more than
+        ``config.webhook_pause_after`` (a month)."""
+        return ((app or self.app).app_id, _kind(kind)) in self.paused_webhooks
+
+    @operation
+    def resume_webhook(self, app: App | None = None, kind: str = UNLINK) -> None:
         """Re-enable a paused webhook (the console's switch); its failure history starts over."""
+        key = ((app or self.app).app_id, _kind(kind))
         with self.lock:
-            self.paused_webhooks.pop((app_id, kind), None)
-            self.failing_since.pop((app_id, kind), None)
+            self.paused_webhooks.pop(key, None)
+            self.failing_since.pop(key, None)
 
     def wait_for_deliveries(self, count: int, timeout: float) -> bool:
         """Block until the log holds ``count`` entries (sent from another thread); False on timeout."""
@@ -583,11 +604,45 @@ class KakaoBackend(TokenLifecycle):
 
     # -- faults and the request log ----------------------------------------------------------------
 
-    def add_fault(self, path: str, fault: Fault) -> None:
-        """Answer the next requests to ``path`` with ``fault`` (see ``KakaoEmulator.inject_fault``)."""
+    @operation
+    def inject_fault(
+        self,
+        path: str,
+        *,
+        status: int | None = None,
+        delay: float = 0.0,
+        body: str | None = None,
+        drop: bool = False,
+        times: int | None = 1,
+        hang: bool = False,
+        kapi_error: int | None = None,
+        kauth_error: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """Make the next ``times`` requests to ``path`` fail (``times=None``: until cleared).
+
+        ``kapi_error=-405`` / ``kauth_error="KOE004"``: Kakao's documented body for that code,
+        with its status and headers (``status`` overrides the status).
+
+        ``status`` answers that status with ``body`` instead of the real answer (500 when only a
+        body is given); with neither, the real answer comes, only slowed by ``delay``, held back
+        by ``hang`` or cut by ``drop``.
+
+        ``body``: ``None`` for a Kakao-shaped error body, ``"html"``, ``"malformed"`` (cut-off
+        JSON), ``"empty"``, or a literal body (served as JSON when it parses as JSON, else as
+        text, unless ``content_type`` says). ``drop`` cuts the connection mid-answer (headers
+        sent, promised body never). ``hang`` holds the request until a reset,
+        :meth:`clear_faults` or the end of ``serve()`` (to trip a client timeout without the
+        test waiting on a clock); ``delay`` waits that many real seconds first.
+        """
+        fault = Fault(
+            status=status, delay=delay, body=body, drop=drop, times=times, hang=hang,
+            kapi_error=kapi_error, kauth_error=kauth_error, content_type=content_type,
+        )  # fmt: skip
         with self.lock:
             self.faults[path] = fault
 
+    @operation
     def clear_faults(self) -> None:
         """Forget every injected fault and let hanging requests go."""
         with self.lock:
@@ -616,9 +671,30 @@ class KakaoBackend(TokenLifecycle):
         """Log an answered request on the emulator's clock."""
         self.log.append(LoggedRequest(method, path, status, self.clock.now()))
 
+    @operation
     def requests(self, path: str | None = None) -> list[LoggedRequest]:
         """Requests served so far (optionally only to ``path``), oldest first."""
         return [r for r in self.log if path is None or r.path == path]
+
+    @operation
+    def count(self, path: str, method: str | None = None) -> int:
+        """How often ``path`` was requested (with ``method``, if given)."""
+        return sum(1 for r in self.requests(path) if method is None or r.method == method.upper())
+
+    @operation
+    def clear_log(self) -> None:
+        """Forget the requests served so far."""
+        self.log.clear()
+
+    @operation
+    def find_refresh_token(self, token: str) -> RefreshToken | None:
+        """The live refresh token record for ``token``, if any."""
+        return self.refresh_tokens.get(token)
+
+    @operation
+    def rotate_keys(self, *, keep_old: bool = True) -> str:
+        """Sign new id_tokens with a fresh key (published in the JWKS); returns its kid."""
+        return self.keys.rotate(keep_old=keep_old)
 
     def request_reset(self) -> None:
         """The control plane's reset: the owner swaps in a fresh backend."""
@@ -633,23 +709,10 @@ def _holds_key(apps: dict[int, App], hit: tuple[App, str], key: str) -> bool:
     return apps.get(app.app_id) is app and getattr(app, APP_KEY_FIELDS[kind]) == key
 
 
-def consent_items(ids: Iterable[str]) -> dict[str, ConsentItem]:
-    """Consent items named as in Kakao's table; ``profile_nickname`` is required, as usual."""
-    return {i: ConsentItem.from_table(i, required=i == "profile_nickname") for i in ids}
-
-
-def service_terms(terms: Iterable[Any]) -> dict[str, ServiceTerm]:
-    """Service terms from tags (``"terms_service:required"`` marks one required) or
-    ``{"tag", "required"}`` objects."""
-    out: dict[str, ServiceTerm] = {}
-    for term in terms:
-        if isinstance(term, dict):
-            tag, required = str(term["tag"]), bool(term.get("required"))
-        else:
-            tag, _, flag = str(term).partition(":")
-            required = flag == "required"
-        out[tag] = ServiceTerm(tag, required=required)
-    return out
+def _kind(kind: str) -> str:
+    if kind not in WEBHOOK_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(WEBHOOK_KINDS)}, not {kind!r}")
+    return kind
 
 
 def _property_text(key: str, value: Any) -> str | None:

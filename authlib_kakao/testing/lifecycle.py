@@ -41,6 +41,7 @@ from authlib_kakao.testing.state import (
     User,
     WebSession,
 )
+from authlib_kakao.testing.surface import operation
 from authlib_kakao.testing.wire_errors import kauth_fail
 
 __all__ = ["SESSION_COOKIE", "TokenLifecycle", "pkce_matches"]
@@ -135,6 +136,7 @@ class TokenLifecycle:
 
     # -- logging in (kauth /oauth/authorize) -------------------------------------------------------
 
+    @operation
     def approve_as(self, user: User | None = None, consents: Iterable[str] | None = None) -> None:
         """Auto-approve mode: ``user`` (default user) logs in and agrees to ``consents`` (all asked)."""
         self.approval = Approval(
@@ -142,6 +144,7 @@ class TokenLifecycle:
             consents=None if consents is None else list(consents),
         )
 
+    @operation
     def deny_consent(self) -> None:
         """Auto-approve mode: the next logins press "Cancel"."""
         self.approval = Approval(deny=True)
@@ -209,6 +212,7 @@ class TokenLifecycle:
                 if tag in app.service_terms:
                     link.service_terms.setdefault(tag, now)
 
+    @operation
     def issue_tokens(
         self,
         user: User | None = None,

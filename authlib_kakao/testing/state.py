@@ -13,6 +13,8 @@ from typing import Any
 from authlib_kakao.core.consent_items import CONSENT_ITEMS
 
 __all__ = [
+    "CHANNEL_RELATIONS",
+    "WEBHOOK_KINDS",
     "AccessToken",
     "App",
     "Approval",
@@ -31,6 +33,12 @@ __all__ = [
     "WebSession",
     "WebhookDelivery",
 ]
+
+# What Kakao calls at an app: the unlink webhook (§6.1) and the security-event receiver (§6.2);
+# ``WebhookDelivery.kind`` is one of them.
+WEBHOOK_KINDS = ("unlink", "security_event")
+# Relations a user can have to a Kakao Talk Channel (the relationship API's ``relation``).
+CHANNEL_RELATIONS = ("ADDED", "BLOCKED", "NONE")
 
 
 class Clock:

@@ -21,7 +21,6 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from authlib_kakao.testing.keys import SigningKeys
@@ -42,6 +41,7 @@ from authlib_kakao.testing.state import (
     App,
     Approval,
     AuthCode,
+    Caller,
     Clock,
     EmulatorConfig,
     Fault,
@@ -86,16 +86,6 @@ APP_KEY_FIELDS = {
     "admin": "admin_key",
 }
 USER_IDS_WINDOW = 60.0  # seconds: Kakao's /v1/user/ids limit is "100 calls per minute per app" (§7)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The app and user a kapi call acts for; ``token`` is None for admin-key calls."""
-
-    app: App
-    user: User
-    link: Link
-    token: AccessToken | None
 
 
 class KakaoBackend(TokenLifecycle, TalkChannels):

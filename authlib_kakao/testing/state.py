@@ -19,6 +19,7 @@ __all__ = [
     "App",
     "Approval",
     "AuthCode",
+    "Caller",
     "ChannelRelation",
     "Clock",
     "ConsentItem",
@@ -379,3 +380,13 @@ class WebhookDelivery:
     txn: str | None = None
     event_type: str | None = None
     token: str | None = None  # security event: the SET as sent (the request body)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The app and user a kapi call acts for; ``token`` is None for admin-key calls."""
+
+    app: App
+    user: User
+    link: Link
+    token: AccessToken | None

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
-
-if TYPE_CHECKING:
-    from authlib_kakao.testing.backend import KakaoBackend
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 __all__ = ["OPERATIONS", "SERVED", "HasBackend", "delegate", "operation", "serves"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+B = TypeVar("B")
+B_co = TypeVar("B_co", covariant=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: Names of the backend's operations, in definition order (filled as the classes are defined).
@@ -37,23 +36,21 @@ def operation(method: F) -> F:
     return method
 
 
-class HasBackend(Protocol):
-    """What :func:`delegate` needs of the façade: the current backend."""
+class HasBackend(Protocol[B_co]):
+    """What :func:`delegate` needs of the façade: the current backend (a ``KakaoBackend``)."""
 
     @property
-    def state(self) -> KakaoBackend: ...
+    def state(self) -> B_co: ...
 
 
-def delegate(
-    op: Callable[Concatenate[KakaoBackend, P], R],
-) -> Callable[Concatenate[HasBackend, P], R]:
+def delegate(op: Callable[Concatenate[B, P], R]) -> Callable[Concatenate[HasBackend[B], P], R]:
     """A façade method calling ``op`` on whatever backend is current (a reset swaps it).
 
     Keeps ``op``'s signature and docstring (``inspect.signature`` and ``help`` show them) and its
     type: ``add_app = delegate(KakaoBackend.add_app)`` type-checks calls as the backend's would.
     """
 
-    def method(self: HasBackend, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def method(self: HasBackend[B], /, *args: P.args, **kwargs: P.kwargs) -> R:
         return op(self.state, *args, **kwargs)
 
     functools.update_wrapper(method, op)

@@ -55,13 +55,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from authlib_kakao.testing.presets import channel_uuid
 from authlib_kakao.testing.profiles import rfc3339
 from authlib_kakao.testing.state import (
     CHANNEL_RELATIONS,
     App,
+    Caller,
     ChannelRelation,
     Clock,
     TalkChannel,
@@ -69,9 +70,6 @@ from authlib_kakao.testing.state import (
 )
 from authlib_kakao.testing.surface import operation
 from authlib_kakao.testing.wire_errors import consent_required, kapi_fail
-
-if TYPE_CHECKING:
-    from authlib_kakao.testing.backend import Caller
 
 __all__ = [
     "API_TYPE",

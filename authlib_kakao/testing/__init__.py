@@ -8,7 +8,8 @@ headless. ``with emulator.serve() as url`` runs it as a real HTTP server (point 
 ``kakao_emulator`` fixture.
 
 The names below load on first use (PEP 562), so importing a submodule such as the pytest plugin
-does not import the emulator.
+does not import the emulator. The security-event types (``USER_UNLINKED``, ``TOKENS_REVOKED``, ...,
+``EVENT_TYPES``) are here too, from ``event_tokens``.
 """
 
 from __future__ import annotations
@@ -18,49 +19,95 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from authlib_kakao.testing.emulator import DEFAULT_APP_ID, DEFAULT_USER_ID, KakaoEmulator
+    from authlib_kakao.testing.event_tokens import (
+        ACCOUNT_CREDENTIAL_CHANGE_REQUIRED,
+        ACCOUNT_DISABLED,
+        ACCOUNT_ENABLED,
+        ACCOUNT_PURGED,
+        ASSURANCE_LEVEL_CHANGE,
+        CREDENTIAL_CHANGE,
+        CREDENTIAL_COMPROMISE,
+        EVENT_TYPES,
+        IDENTIFIER_CHANGED,
+        IDENTIFIER_RECYCLED,
+        SESSIONS_REVOKED,
+        TOKEN_ISSUED,
+        TOKEN_REVOKED,
+        TOKENS_REVOKED,
+        USER_LINKED,
+        USER_PROFILE_CHANGED,
+        USER_SCOPE_CONSENT,
+        USER_SCOPE_WITHDRAW,
+        USER_UNLINKED,
+    )
     from authlib_kakao.testing.presets import APP_PRESETS, USER_PRESETS
     from authlib_kakao.testing.state import (
         App,
+        ChannelRelation,
         Clock,
         ConsentItem,
         EmulatorConfig,
         LoggedRequest,
         ServiceTerm,
+        TalkChannel,
         User,
         WebhookDelivery,
     )
 
+# Where each public name lives (submodule -> names); imported on first use.
+_MODULES: dict[str, tuple[str, ...]] = {
+    "emulator": ("DEFAULT_APP_ID", "DEFAULT_USER_ID", "KakaoEmulator"),
+    "event_tokens": (
+        "ACCOUNT_CREDENTIAL_CHANGE_REQUIRED", "ACCOUNT_DISABLED", "ACCOUNT_ENABLED",
+        "ACCOUNT_PURGED", "ASSURANCE_LEVEL_CHANGE", "CREDENTIAL_CHANGE", "CREDENTIAL_COMPROMISE",
+        "EVENT_TYPES", "IDENTIFIER_CHANGED", "IDENTIFIER_RECYCLED", "SESSIONS_REVOKED",
+        "TOKEN_ISSUED", "TOKEN_REVOKED", "TOKENS_REVOKED", "USER_LINKED", "USER_PROFILE_CHANGED",
+        "USER_SCOPE_CONSENT", "USER_SCOPE_WITHDRAW", "USER_UNLINKED",
+    ),
+    "presets": ("APP_PRESETS", "USER_PRESETS"),
+    "state": (
+        "App", "ChannelRelation", "Clock", "ConsentItem", "EmulatorConfig", "LoggedRequest",
+        "ServiceTerm", "TalkChannel", "User", "WebhookDelivery",
+    ),
+}  # fmt: skip
+_HOMES = {name: module for module, names in _MODULES.items() for name in names}
+
 __all__ = [
+    "ACCOUNT_CREDENTIAL_CHANGE_REQUIRED",
+    "ACCOUNT_DISABLED",
+    "ACCOUNT_ENABLED",
+    "ACCOUNT_PURGED",
     "APP_PRESETS",
+    "ASSURANCE_LEVEL_CHANGE",
+    "CREDENTIAL_CHANGE",
+    "CREDENTIAL_COMPROMISE",
     "DEFAULT_APP_ID",
     "DEFAULT_USER_ID",
+    "EVENT_TYPES",
+    "IDENTIFIER_CHANGED",
+    "IDENTIFIER_RECYCLED",
+    "SESSIONS_REVOKED",
+    "TOKENS_REVOKED",
+    "TOKEN_ISSUED",
+    "TOKEN_REVOKED",
+    "USER_LINKED",
     "USER_PRESETS",
+    "USER_PROFILE_CHANGED",
+    "USER_SCOPE_CONSENT",
+    "USER_SCOPE_WITHDRAW",
+    "USER_UNLINKED",
     "App",
+    "ChannelRelation",
     "Clock",
     "ConsentItem",
     "EmulatorConfig",
     "KakaoEmulator",
     "LoggedRequest",
     "ServiceTerm",
+    "TalkChannel",
     "User",
     "WebhookDelivery",
-]
-
-_HOMES = {
-    "APP_PRESETS": "presets",
-    "USER_PRESETS": "presets",
-    "DEFAULT_APP_ID": "emulator",
-    "DEFAULT_USER_ID": "emulator",
-    "KakaoEmulator": "emulator",
-    "App": "state",
-    "Clock": "state",
-    "ConsentItem": "state",
-    "EmulatorConfig": "state",
-    "LoggedRequest": "state",
-    "ServiceTerm": "state",
-    "User": "state",
-    "WebhookDelivery": "state",
-}
+]  # what _MODULES lists (a test compares them)
 
 
 def __getattr__(name: str) -> Any:

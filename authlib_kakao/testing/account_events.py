@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from authlib_kakao.testing import security_events as se
+from authlib_kakao.testing import event_tokens as se
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.state import App, User
 from authlib_kakao.testing.webhooks_out import (

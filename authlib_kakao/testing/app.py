@@ -14,7 +14,7 @@ import logging
 from typing import Any, Protocol
 
 from authlib_kakao.testing.backend import KakaoBackend
-from authlib_kakao.testing.http import JSON_CONTENT_TYPE, Request, Response, html
+from authlib_kakao.testing.exchange import JSON_CONTENT_TYPE, Request, Response, html
 from authlib_kakao.testing.routes import BLOCKING_ROUTES, CONTROL_PREFIX, ROUTES, is_kauth
 from authlib_kakao.testing.state import Fault
 from authlib_kakao.testing.wire_errors import WireError, kapi_error, kauth_error

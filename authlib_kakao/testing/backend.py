@@ -5,7 +5,8 @@ the result into a body; the :class:`~authlib_kakao.testing.KakaoEmulator` façad
 A refusal is a :class:`~authlib_kakao.testing.wire_errors.WireError` carrying Kakao's error body.
 One re-entrant lock (``lock``) guards everything; dispatch holds it around each handler.
 
-The code/token half lives in ``lifecycle.py`` (:class:`TokenLifecycle`). A reset is a fresh
+The code/token half lives in ``lifecycle.py`` (:class:`TokenLifecycle`), Kakao Talk Channel
+relations in ``talk_channels.py`` (:class:`TalkChannels`). A reset is a fresh
 backend: the emulator replaces this object, so nothing survives it except what the façade hands
 over on purpose (config, the consent-page switch and the original signing key).
 """
@@ -20,29 +21,39 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.lifecycle import TokenLifecycle
-from authlib_kakao.testing.presets import USER_PRESETS, app_values, preset_consents, user_values
+from authlib_kakao.testing.presets import (
+    USER_PRESETS,
+    app_settings,
+    app_values,
+    consent_items,
+    preset_consents,
+    service_terms,
+    user_values,
+)
+from authlib_kakao.testing.sliding_window import Limit, SlidingWindow
 from authlib_kakao.testing.state import (
+    WEBHOOK_KINDS,
     AccessToken,
     App,
     Approval,
     AuthCode,
+    Caller,
     Clock,
-    ConsentItem,
     EmulatorConfig,
     Fault,
     Link,
     LoggedRequest,
     RefreshToken,
-    ServiceTerm,
     User,
     WebhookDelivery,
     WebSession,
 )
+from authlib_kakao.testing.surface import operation
+from authlib_kakao.testing.talk_channels import TalkChannels
 from authlib_kakao.testing.wire_errors import kapi_fail, kauth_fail
 
 __all__ = [
@@ -54,6 +65,7 @@ __all__ = [
     "service_terms",
 ]
 
+UNLINK = WEBHOOK_KINDS[0]
 DEFAULT_APP_ID = 1_000_001
 # 19 digits and above 2**53, like real Kakao ids: JSON clients that use doubles lose precision.
 DEFAULT_USER_ID = 4_242_424_242_424_242_424
@@ -66,20 +78,17 @@ DEFAULT_REDIRECT_HOSTS = (
     "http://127.0.0.1:8000",
 )
 UNDER_14 = frozenset({"0~9", "1~9", "10~14"})  # age ranges below 14 (the docs' and the SDKs')
+# Key kind -> the App field holding that key.
+APP_KEY_FIELDS = {
+    "rest": "client_id",
+    "native": "native_key",
+    "javascript": "javascript_key",
+    "admin": "admin_key",
+}
 USER_IDS_WINDOW = 60.0  # seconds: Kakao's /v1/user/ids limit is "100 calls per minute per app" (§7)
 
 
-@dataclass(frozen=True)
-class Caller:
-    """The app and user a kapi call acts for; ``token`` is None for admin-key calls."""
-
-    app: App
-    user: User
-    link: Link
-    token: AccessToken | None
-
-
-class KakaoBackend(TokenLifecycle):
+class KakaoBackend(TokenLifecycle, TalkChannels):
     """One emulator's apps, users, codes, tokens, login session, faults and request log.
 
     Args:
@@ -113,18 +122,15 @@ class KakaoBackend(TokenLifecycle):
         self.faults: dict[str, Fault] = {}
         # Bounded so a long benchmark cannot grow memory without limit.
         self.log: deque[LoggedRequest] = deque(maxlen=100_000)
-        # Token issue times per (app_id, user_id) for KOE237; /v1/user/ids call times per app.
-        self.access_token_issues: dict[tuple[int, int], deque[float]] = {}
-        self.refresh_token_issues: dict[tuple[int, int], deque[float]] = {}
-        self.user_ids_calls: dict[int, deque[float]] = {}
+        # Every rate limit's recent events: token issues per ("access" | "refresh", app_id,
+        # user_id) for KOE237, /v1/user/ids calls per ("user_ids", app_id), ("jwks",) ...
+        self.rates = SlidingWindow()
         # Every user id sorted once (dropped when a user comes or goes): a page is a bisect.
         self.sorted_user_ids: list[int] | None = None
         self.issued_since_sweep = 0
         self.approval = Approval()  # auto-approve mode: who logs in
         # Consent-page mode: Kakao Account web sessions by cookie value (the browser's login).
         self.web_sessions: dict[str, WebSession] = {}
-        # Per-endpoint request times for the JWKS / tokeninfo throttles.
-        self.throttles: dict[str, deque[float]] = {}
         # Every webhook call Kakao made (or skipped while paused), oldest first; waiters on
         # ``delivered`` (the state lock's condition) wake at each new entry.
         self.deliveries: list[WebhookDelivery] = []
@@ -136,9 +142,7 @@ class KakaoBackend(TokenLifecycle):
         self.released = threading.Event()
         # Called by the control plane's POST /_emulator/reset (the façade swaps in a new backend).
         self.reset_hook: Callable[[], None] | None = None
-        self._by_client_id: dict[str, App] = {}
-        self._by_admin_key: dict[str, App] = {}
-        self._by_other_key: dict[str, App] = {}  # native and JavaScript keys
+        self._keys: dict[str, tuple[App, str]] = {}  # app key -> (app, kind): see _app_with_key
         self._ids = itertools.count(1)
         self.app = self._add_default_app(base_url)
         self.user = self._add_default_user()
@@ -152,8 +156,6 @@ class KakaoBackend(TokenLifecycle):
         settings = dict(self.config.app_settings)
         extra_uris = list(settings.pop("redirect_uris", []))
         extra_logout = list(settings.pop("logout_redirect_uris", []))
-        if isinstance(settings.get("service_terms"), (list, tuple)):
-            settings["service_terms"] = service_terms(settings["service_terms"])
         values: dict[str, Any] = {
             "app_id": DEFAULT_APP_ID,
             "client_id": "emulator-rest-api-key",
@@ -168,7 +170,8 @@ class KakaoBackend(TokenLifecycle):
         }
         return self.add_app(preset=self.config.app_preset, **values)
 
-    def add_app(self, preset: str | None = None, **values: Any) -> App:
+    @operation
+    def add_app(self, /, preset: str | None = None, **values: Any) -> App:
         """Register an app from ``preset`` (default ``config.app_preset``); ``values`` override it.
 
         Unspecified keys are random; ``consent_items`` may be a list of scope ids (named as in
@@ -185,66 +188,60 @@ class KakaoBackend(TokenLifecycle):
                 "property_keys": ["nickname", "profile_image", "thumbnail_image", "custom_field"],
                 **app_values(preset or self.config.app_preset),
             }
-            items = values.get("consent_items")
-            if isinstance(items, (list, tuple)):
-                values["consent_items"] = consent_items(items)
-            app = App(app_id=app_id, **{**defaults, **values})
-            replaced = self.apps.get(app_id)
-            if replaced is not None:
-                self._unindex(replaced)
+            app = App(app_id=app_id, **{**defaults, **app_settings(values)})
             self.apps[app_id] = app
-            self._by_client_id[app.client_id] = app
-            self._by_admin_key[app.admin_key] = app
-            for key in (app.native_key, app.javascript_key):
-                if key:
-                    self._by_other_key[key] = app
-            # Editing a key in place later (app.client_id = ...) moves the app in the indexes.
-            app.__dict__["_key_moved"] = self._key_moved
             return app
 
-    def _unindex(self, app: App) -> None:
-        for index, key in (
-            (self._by_client_id, app.client_id),
-            (self._by_admin_key, app.admin_key),
-            (self._by_other_key, app.native_key or ""),
-            (self._by_other_key, app.javascript_key or ""),
-        ):
-            if index.get(key) is app:
-                del index[key]
-        app.__dict__.pop("_key_moved", None)
-
-    def _key_moved(self, app: App, name: str, old: str | None) -> None:
+    @operation
+    def update_app(self, /, app: App | None = None, **values: Any) -> App:
+        """Change fields of ``app`` (default app) as the console does (``client_secret=None``
+        switches the secret off, ``consent_items`` may be scope ids); returns the app."""
+        target = app or self.app
+        unknown = set(values) - {f.name for f in dataclasses.fields(App) if f.name != "app_id"}
+        if unknown:
+            raise ValueError(f"unknown app fields {sorted(unknown)}")
+        values = app_settings(values)
         with self.lock:
-            index = {
-                "client_id": self._by_client_id,
-                "admin_key": self._by_admin_key,
-            }.get(name, self._by_other_key)
-            if old is not None and index.get(old) is app:
-                del index[old]
-            new = getattr(app, name)
-            if new:
-                index[new] = app
+            for name, value in values.items():
+                setattr(target, name, value)
+        return target
+
+    def _app_with_key(self, key: str) -> tuple[App, str] | None:
+        """The registered app one of whose keys is ``key``, and which kind of key it is.
+
+        The index is a cache checked against the app on every hit and rebuilt from ``apps`` when
+        stale: tests edit keys in place (``emu.app.client_id = ...``) and replace apps by id, and
+        a checked cache follows both without any hook on the records.
+        """
+        if not key:
+            return None
+        hit = self._keys.get(key)
+        if hit is None or not _holds_key(self.apps, hit, key):
+            self._keys = {
+                value: (app, kind)
+                for app in self.apps.values()
+                for kind, name in APP_KEY_FIELDS.items()
+                if (value := getattr(app, name))
+            }
+            hit = self._keys.get(key)
+        return hit
 
     def app_by_client_id(self, client_id: str) -> App | None:
         """The app whose REST API key is ``client_id``."""
-        return self._by_client_id.get(client_id)
+        found = self._app_with_key(client_id)
+        return found[0] if found is not None and found[1] == "rest" else None
 
     def app_by_any_key(self, key: str) -> tuple[App, str] | None:
         """The app one of whose keys is ``key``, and which: ``"rest"``, ``"native"``, ``"javascript"``."""
-        app = self._by_client_id.get(key)
-        if app is not None:
-            return app, "rest"
-        app = self._by_other_key.get(key)
-        if app is None:
-            return None
-        return app, "native" if key == app.native_key else "javascript"
+        found = self._app_with_key(key)
+        return found if found is not None and found[1] != "admin" else None
 
     def app_by_admin_key(self, key: str) -> App:
         """The app whose admin key is ``key``; else ``-401``."""
-        app = self._by_admin_key.get(key) if key else None
-        if app is None:
+        found = self._app_with_key(key)
+        if found is None or found[1] != "admin":
             raise kapi_fail(-401, "invalid admin key")
-        return app
+        return found[0]
 
     # -- users and links ---------------------------------------------------------------------------
 
@@ -257,8 +254,10 @@ class KakaoBackend(TokenLifecycle):
             values["email"] = "user@example.com"
         return self.add_user(preset=preset, **values)
 
+    @operation
     def add_user(
         self,
+        /,
         *,
         app: App | None = None,
         consents: Iterable[str] | None = None,
@@ -302,6 +301,7 @@ class KakaoBackend(TokenLifecycle):
             pass
         return candidate
 
+    @operation
     def link(
         self, user: User, app: App | None = None, consents: Iterable[str] | None = None
     ) -> Link:
@@ -321,6 +321,7 @@ class KakaoBackend(TokenLifecycle):
             link.consents |= agreed
             return link
 
+    @operation
     def unlink(self, user: User, app: App | None = None) -> bool:
         """Drop the link and revoke the user's tokens for ``app``; False if they were not linked."""
         target = app or self.app
@@ -437,14 +438,10 @@ class KakaoBackend(TokenLifecycle):
 
     def spend_user_ids_call(self, app: App) -> None:
         """Count a /v1/user/ids call against the app's per-minute budget; HTTP 429 ``-10`` over it."""
+        limit = (self.config.user_ids_rate_limit, USER_IDS_WINDOW)
         with self.lock:
-            now = self.clock.now()
-            calls = self.user_ids_calls.setdefault(app.app_id, deque())
-            while calls and calls[0] <= now - USER_IDS_WINDOW:
-                calls.popleft()
-            if len(calls) >= self.config.user_ids_rate_limit:
+            if not self.rates.take(("user_ids", app.app_id), limit, self.clock.now()):
                 raise kapi_fail(-10, status=429)
-            calls.append(now)
 
     def page_user_ids(
         self, app_id: int, *, limit: int, from_id: int | None, descending: bool
@@ -482,19 +479,11 @@ class KakaoBackend(TokenLifecycle):
             i += step
         return found
 
-    def throttle(self, name: str, limit: tuple[int, float] | None) -> None:
+    def throttle(self, name: str, limit: Limit) -> None:
         """Count one request to a throttled endpoint; HTTP 429 KOE237 over ``limit``."""
-        if limit is None:
-            return
-        count, window = limit
         with self.lock:
-            now = self.clock.now()
-            calls = self.throttles.setdefault(name, deque())
-            while calls and calls[0] <= now - window:
-                calls.popleft()
-            if len(calls) >= count:
+            if not self.rates.take((name,), limit, self.clock.now()):
                 raise kauth_fail("KOE237", f"too many {name} requests: cache the answer")
-            calls.append(now)
 
     # -- Kakao-side account changes (what the webhooks report) -------------------------------------
 
@@ -578,15 +567,25 @@ class KakaoBackend(TokenLifecycle):
             self.delivered.notify_all()
             return delivery
 
-    def webhook_paused(self, app_id: int, kind: str) -> bool:
-        """Whether the app's webhook of ``kind`` is paused after long failures."""
-        return (app_id, kind) in self.paused_webhooks
+    @operation
+    def webhook_deliveries(self, kind: str | None = None) -> list[WebhookDelivery]:
+        """The delivery log, oldest first: every webhook call and SET (``kind``: ``"unlink"`` or
+        ``"security_event"``), with URL, status, ``ok``, ``paused``, ``attempt``, ``jti``, ..."""
+        return [d for d in self.deliveries if kind is None or d.kind == kind]
 
-    def resume_webhook(self, app_id: int, kind: str) -> None:
+    @operation
+    def webhook_paused(self, app: App | None = None, kind: str = UNLINK) -> bool:
+        """Whether the app's webhook of ``kind`` is paused after failures spanning more than
+        ``config.webhook_pause_after`` (a month)."""
+        return ((app or self.app).app_id, _kind(kind)) in self.paused_webhooks
+
+    @operation
+    def resume_webhook(self, app: App | None = None, kind: str = UNLINK) -> None:
         """Re-enable a paused webhook (the console's switch); its failure history starts over."""
+        key = ((app or self.app).app_id, _kind(kind))
         with self.lock:
-            self.paused_webhooks.pop((app_id, kind), None)
-            self.failing_since.pop((app_id, kind), None)
+            self.paused_webhooks.pop(key, None)
+            self.failing_since.pop(key, None)
 
     def wait_for_deliveries(self, count: int, timeout: float) -> bool:
         """Block until the log holds ``count`` entries (sent from another thread); False on timeout."""
@@ -595,11 +594,45 @@ class KakaoBackend(TokenLifecycle):
 
     # -- faults and the request log ----------------------------------------------------------------
 
-    def add_fault(self, path: str, fault: Fault) -> None:
-        """Answer the next requests to ``path`` with ``fault`` (see ``KakaoEmulator.inject_fault``)."""
+    @operation
+    def inject_fault(
+        self,
+        path: str,
+        *,
+        status: int | None = None,
+        delay: float = 0.0,
+        body: str | None = None,
+        drop: bool = False,
+        times: int | None = 1,
+        hang: bool = False,
+        kapi_error: int | None = None,
+        kauth_error: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        """Make the next ``times`` requests to ``path`` fail (``times=None``: until cleared).
+
+        ``kapi_error=-405`` / ``kauth_error="KOE004"``: Kakao's documented body for that code,
+        with its status and headers (``status`` overrides the status).
+
+        ``status`` answers that status with ``body`` instead of the real answer (500 when only a
+        body is given); with neither, the real answer comes, only slowed by ``delay``, held back
+        by ``hang`` or cut by ``drop``.
+
+        ``body``: ``None`` for a Kakao-shaped error body, ``"html"``, ``"malformed"`` (cut-off
+        JSON), ``"empty"``, or a literal body (served as JSON when it parses as JSON, else as
+        text, unless ``content_type`` says). ``drop`` cuts the connection mid-answer (headers
+        sent, promised body never). ``hang`` holds the request until a reset,
+        :meth:`clear_faults` or the end of ``serve()`` (to trip a client timeout without the
+        test waiting on a clock); ``delay`` waits that many real seconds first.
+        """
+        fault = Fault(
+            status=status, delay=delay, body=body, drop=drop, times=times, hang=hang,
+            kapi_error=kapi_error, kauth_error=kauth_error, content_type=content_type,
+        )  # fmt: skip
         with self.lock:
             self.faults[path] = fault
 
+    @operation
     def clear_faults(self) -> None:
         """Forget every injected fault and let hanging requests go."""
         with self.lock:
@@ -628,9 +661,30 @@ class KakaoBackend(TokenLifecycle):
         """Log an answered request on the emulator's clock."""
         self.log.append(LoggedRequest(method, path, status, self.clock.now()))
 
+    @operation
     def requests(self, path: str | None = None) -> list[LoggedRequest]:
         """Requests served so far (optionally only to ``path``), oldest first."""
         return [r for r in self.log if path is None or r.path == path]
+
+    @operation
+    def count(self, path: str, method: str | None = None) -> int:
+        """How often ``path`` was requested (with ``method``, if given)."""
+        return sum(1 for r in self.requests(path) if method is None or r.method == method.upper())
+
+    @operation
+    def clear_log(self) -> None:
+        """Forget the requests served so far."""
+        self.log.clear()
+
+    @operation
+    def find_refresh_token(self, token: str) -> RefreshToken | None:
+        """The live refresh token record for ``token``, if any."""
+        return self.refresh_tokens.get(token)
+
+    @operation
+    def rotate_keys(self, *, keep_old: bool = True) -> str:
+        """Sign new id_tokens with a fresh key (published in the JWKS); returns its kid."""
+        return self.keys.rotate(keep_old=keep_old)
 
     def request_reset(self) -> None:
         """The control plane's reset: the owner swaps in a fresh backend."""
@@ -639,23 +693,16 @@ class KakaoBackend(TokenLifecycle):
         self.reset_hook()
 
 
-def consent_items(ids: Iterable[str]) -> dict[str, ConsentItem]:
-    """Consent items named as in Kakao's table; ``profile_nickname`` is required, as usual."""
-    return {i: ConsentItem.from_table(i, required=i == "profile_nickname") for i in ids}
+def _holds_key(apps: dict[int, App], hit: tuple[App, str], key: str) -> bool:
+    """Whether a cached (app, kind) is still registered and still has ``key`` as that kind."""
+    app, kind = hit
+    return apps.get(app.app_id) is app and getattr(app, APP_KEY_FIELDS[kind]) == key
 
 
-def service_terms(terms: Iterable[Any]) -> dict[str, ServiceTerm]:
-    """Service terms from tags (``"terms_service:required"`` marks one required) or
-    ``{"tag", "required"}`` objects."""
-    out: dict[str, ServiceTerm] = {}
-    for term in terms:
-        if isinstance(term, dict):
-            tag, required = str(term["tag"]), bool(term.get("required"))
-        else:
-            tag, _, flag = str(term).partition(":")
-            required = flag == "required"
-        out[tag] = ServiceTerm(tag, required=required)
-    return out
+def _kind(kind: str) -> str:
+    if kind not in WEBHOOK_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(WEBHOOK_KINDS)}, not {kind!r}")
+    return kind
 
 
 def _property_text(key: str, value: Any) -> str | None:

@@ -9,27 +9,27 @@ These paths cannot collide with Kakao's, are never logged and never faulted.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import asdict, fields
 from html import escape
 from typing import Any
 
-from authlib_kakao.testing.backend import KakaoBackend, service_terms
-from authlib_kakao.testing.http import Request, Response, html, json_response
+from authlib_kakao.testing.backend import KakaoBackend
+from authlib_kakao.testing.exchange import Request, Response, html, json_response
 from authlib_kakao.testing.kauth import session_cookie
 from authlib_kakao.testing.lifecycle import SESSION_COOKIE
-from authlib_kakao.testing.presets import APP_PRESETS, USER_PRESETS
-from authlib_kakao.testing.state import (
-    App,
-    ConsentItem,
-    EmulatorConfig,
-    Fault,
-    User,
-)
+from authlib_kakao.testing.presets import APP_PRESETS, USER_PRESETS, app_settings
+from authlib_kakao.testing.state import App, EmulatorConfig, User
+from authlib_kakao.testing.surface import serves
 from authlib_kakao.testing.wire_errors import KAPI_ERRORS, KAUTH_ERRORS, WireError
 
 __all__ = [
+    "APP_FIELDS",
     "CONTROL_PREFIX",
+    "NOT_OVER_HTTP",
+    "SECRET_USER_FIELDS",
+    "USER_FIELDS",
     "add_app",
     "add_fault",
     "add_redirect_uri",
@@ -41,29 +41,37 @@ __all__ = [
     "bad_request",
     "callback",
     "clear_faults",
+    "clear_log",
     "describe",
     "freeze_clock",
     "issue_tokens",
+    "link",
+    "link_talk_channel",
     "list_apps",
     "read_json",
     "request_log",
     "reset",
     "rotate_keys",
+    "set_channel_relation",
     "start_session",
     "target_app",
     "unfreeze_clock",
+    "unlink",
     "update_app",
     "update_config",
 ]
 
 CONTROL_PREFIX = "/_emulator"
-USER_FIELDS = (
-    "id", "nickname", "profile_image_url", "thumbnail_image_url", "is_default_image",
-    "is_default_nickname", "email", "is_email_valid", "is_email_verified", "name", "age_range",
-    "birthday", "birthday_type", "birthyear", "gender", "phone_number", "ci",
-    "ci_authenticated_at", "legal_name", "legal_birth_date", "legal_gender", "is_korean",
-    "sanctioned", "login_id", "password", "shipping_addresses",
-)  # fmt: skip
+# Operations (surface.OPERATIONS) with no control-plane route, and why.
+NOT_OVER_HTTP = {
+    "count": "GET /_emulator/log?path= lists the requests; count them",
+    "find_refresh_token": "answers a live record object; other languages use /oauth/token",
+}
+# User fields a body may set: every field of User except the records other operations own
+# (links: /_emulator/links; channel_relations: /_emulator/channel_relations).
+USER_FIELDS = tuple(f.name for f in fields(User) if f.name not in ("links", "channel_relations"))
+# Never answered back: the consent page's password is a secret even in a test.
+SECRET_USER_FIELDS = frozenset({"password"})
 # App fields the control plane may set (consent_items and service_terms take JSON shapes).
 APP_FIELDS = tuple(f.name for f in fields(App) if f.name not in ("app_id", "preset"))
 # Config fields that are (count, seconds) pairs: JSON sends them as lists.
@@ -93,15 +101,18 @@ def bad(message: str) -> Response:
 
 def app_json(app: App) -> dict[str, Any]:
     """Everything about an app a foreign test suite may need (keys included: it is a test)."""
-    data = {k: v for k, v in asdict(app).items() if k not in ("consent_items", "service_terms")}
+    listed = ("consent_items", "service_terms", "talk_channels")
+    data = {k: v for k, v in asdict(app).items() if k not in listed}
     data["consent_items"] = [asdict(i) for i in app.consent_items.values()]
     data["service_terms"] = [asdict(t) for t in app.service_terms.values()]
+    data["talk_channels"] = [asdict(c) for c in app.talk_channels.values()]
     return data
 
 
 def _user_json(user: User) -> dict[str, Any]:
-    data = {k: getattr(user, k) for k in USER_FIELDS if k != "password"}
+    data = {k: getattr(user, k) for k in USER_FIELDS if k not in SECRET_USER_FIELDS}
     data["linked_app_ids"] = sorted(user.links)
+    data["channel_relations"] = {k: asdict(r) for k, r in user.channel_relations.items()}
     return data
 
 
@@ -158,29 +169,15 @@ def update_config(backend: KakaoBackend, req: Request) -> Response:
 
 
 def _app_values(data: dict[str, Any]) -> dict[str, Any]:
-    """App field values from JSON: consent items as ids or objects, terms as tags or objects."""
+    """App field values from JSON: consent items as ids or objects, terms as tags or objects,
+    Talk Channels as public ids or objects."""
     unknown = set(data) - set(APP_FIELDS)
     if unknown:
         raise bad_request(f"unknown app fields {sorted(unknown)}; known: {sorted(APP_FIELDS)}")
-    values = dict(data)
-    if "consent_items" in values:
-        items: dict[str, ConsentItem] = {}
-        for item in values["consent_items"] or []:
-            if isinstance(item, str):
-                items[item] = ConsentItem.from_table(item, required=item == "profile_nickname")
-            elif isinstance(item, dict) and isinstance(item.get("id"), str):
-                row = ConsentItem.from_table(item["id"], required=bool(item.get("required")))
-                items[row.id] = row
-            else:
-                raise bad_request("consent_items: scope ids or {id, required} objects")
-        values["consent_items"] = items
-    if "service_terms" in values:
-        terms = values["service_terms"] or []
-        ok = all(isinstance(t, str) or (isinstance(t, dict) and "tag" in t) for t in terms)
-        if not ok:
-            raise bad_request("service_terms: tags or {tag, required} objects")
-        values["service_terms"] = service_terms(terms)
-    return values
+    try:
+        return app_settings(data)
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
 
 
 def target_app(backend: KakaoBackend, data: dict[str, Any]) -> App:
@@ -199,6 +196,7 @@ def list_apps(backend: KakaoBackend, req: Request) -> Response:
     return json_response([app_json(a) for a in backend.apps.values()])
 
 
+@serves(KakaoBackend.add_app)
 def add_app(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``preset`` plus any app fields → the new app."""
     data = read_json(req)
@@ -208,14 +206,13 @@ def add_app(backend: KakaoBackend, req: Request) -> Response:
     return json_response(app_json(backend.add_app(preset, **_app_values(data))))
 
 
+@serves(KakaoBackend.update_app)
 def update_app(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``app_id`` (default app) plus the fields to change (``"client_secret": null``
     switches the secret off, ``"oidc": false``, ``"redirect_uris": [...]``, ...)."""
     data = read_json(req)
     app = target_app(backend, data)
-    for name, value in _app_values(data).items():
-        setattr(app, name, value)
-    return json_response(app_json(app))
+    return json_response(app_json(backend.update_app(app, **_app_values(data))))
 
 
 def add_redirect_uri(backend: KakaoBackend, req: Request) -> Response:
@@ -231,6 +228,7 @@ def add_redirect_uri(backend: KakaoBackend, req: Request) -> Response:
     return json_response(app_json(app))
 
 
+@serves(KakaoBackend.add_user)
 def add_user(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``preset``, user fields, ``consents`` (list), ``linked`` (bool), ``app_id``."""
     data = read_json(req)
@@ -252,6 +250,7 @@ def add_user(backend: KakaoBackend, req: Request) -> Response:
     return json_response(_user_json(user))
 
 
+@serves(KakaoBackend.approve_as, KakaoBackend.deny_consent)
 def approve(backend: KakaoBackend, req: Request) -> Response:
     """Auto-approve mode: ``user_id`` and optional ``consents``, or ``{"deny": true}``."""
     data = read_json(req)
@@ -282,6 +281,7 @@ def start_session(backend: KakaoBackend, req: Request) -> Response:
     )
 
 
+@serves(KakaoBackend.issue_tokens)
 def issue_tokens(backend: KakaoBackend, req: Request) -> Response:
     """Tokens without a login: ``user_id``, ``app_id``, ``scopes``, ``openid``, ``key``."""
     data = read_json(req)
@@ -294,6 +294,65 @@ def issue_tokens(backend: KakaoBackend, req: Request) -> Response:
         return bad("key: rest, native or javascript")
     body = backend.issue_tokens(user, app, data.get("scopes"), bool(data.get("openid")), key)
     return json_response(body)
+
+
+def _user(backend: KakaoBackend, data: dict[str, Any]) -> User:
+    """The user the body's ``user_id`` names, else the default user; 400 when unknown."""
+    try:
+        user = backend.users.get(int(data.get("user_id") or backend.user.id))
+    except (TypeError, ValueError):
+        user = None
+    if user is None:
+        raise bad_request("unknown user_id")
+    return user
+
+
+@serves(KakaoBackend.link)
+def link(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``user_id``, ``app_id``, ``consents`` (default: every configured item)."""
+    data = read_json(req)
+    app = target_app(backend, data)
+    consents = data.get("consents")
+    if consents is not None and not isinstance(consents, list):
+        raise bad_request("consents must be a list")
+    user = _user(backend, data)
+    backend.link(user, app, consents)
+    return json_response(_user_json(user))
+
+
+@serves(KakaoBackend.unlink)
+def unlink(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``user_id``, ``app_id``: unlink without a webhook; ``unlinked``: whether it was."""
+    data = read_json(req)
+    app = target_app(backend, data)
+    return json_response({"unlinked": backend.unlink(_user(backend, data), app)})
+
+
+@serves(KakaoBackend.link_talk_channel)
+def link_talk_channel(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``public_id`` (and ``uuid``, ``app_id``): link a Kakao Talk Channel to the app."""
+    data = read_json(req)
+    app = target_app(backend, data)
+    public_id, uuid = data.get("public_id"), data.get("uuid")
+    if not isinstance(public_id, str) or not public_id or not isinstance(uuid, (str, type(None))):
+        raise bad_request("need 'public_id' (and optionally 'uuid') strings")
+    backend.link_talk_channel(public_id, app, uuid=uuid)
+    return json_response(app_json(app))
+
+
+@serves(KakaoBackend.set_channel_relation)
+def set_channel_relation(backend: KakaoBackend, req: Request) -> Response:
+    """Body: ``user_id``, ``public_id``, ``relation`` (``ADDED``, ``BLOCKED`` or ``NONE``)."""
+    data = read_json(req)
+    user = _user(backend, data)
+    public_id, relation = data.get("public_id"), data.get("relation")
+    if not isinstance(public_id, str) or not isinstance(relation, str):
+        raise bad_request("need 'public_id' and 'relation'")
+    try:
+        backend.set_channel_relation(user, public_id, relation)
+    except ValueError as exc:
+        raise bad_request(str(exc)) from None
+    return json_response(_user_json(user))
 
 
 def advance_clock(backend: KakaoBackend, req: Request) -> Response:
@@ -320,9 +379,15 @@ def unfreeze_clock(backend: KakaoBackend, req: Request) -> Response:
     return json_response({"now": backend.clock.now()})
 
 
-FAULT_FIELDS = frozenset(f.name for f in fields(Fault))
+# inject_fault's keywords: what a fault body may carry besides its path.
+FAULT_FIELDS = frozenset(
+    p.name
+    for p in inspect.signature(KakaoBackend.inject_fault).parameters.values()
+    if p.kind is p.KEYWORD_ONLY
+)
 
 
+@serves(KakaoBackend.inject_fault)
 def add_fault(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``path`` plus :meth:`KakaoEmulator.inject_fault` keywords (``kapi_error``, ...)."""
     data = read_json(req)
@@ -333,24 +398,34 @@ def add_fault(backend: KakaoBackend, req: Request) -> Response:
         return bad(f"kapi_error: one of {sorted(KAPI_ERRORS)}")
     if data.get("kauth_error") is not None and data["kauth_error"] not in KAUTH_ERRORS:
         return bad(f"kauth_error: one of {sorted(KAUTH_ERRORS)}")
-    backend.add_fault(path, Fault(**data))
+    backend.inject_fault(path, **data)
     return json_response({"ok": True})
 
 
+@serves(KakaoBackend.clear_faults)
 def clear_faults(backend: KakaoBackend, req: Request) -> Response:
     """Forget every injected fault."""
     backend.clear_faults()
     return json_response({"ok": True})
 
 
+@serves(KakaoBackend.requests)
 def request_log(backend: KakaoBackend, req: Request) -> Response:
     """The request log, oldest first (``?path=`` filters)."""
     return json_response([asdict(r) for r in backend.requests(req.query.get("path"))])
 
 
+@serves(KakaoBackend.clear_log)
+def clear_log(backend: KakaoBackend, req: Request) -> Response:
+    """Forget the requests served so far."""
+    backend.clear_log()
+    return json_response({"ok": True})
+
+
+@serves(KakaoBackend.rotate_keys)
 def rotate_keys(backend: KakaoBackend, req: Request) -> Response:
     """A new signing key; answers its ``kid``."""
-    return json_response({"kid": backend.keys.rotate()})
+    return json_response({"kid": backend.rotate_keys()})
 
 
 def callback(backend: KakaoBackend, req: Request) -> Response:

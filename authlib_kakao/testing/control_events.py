@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from authlib_kakao.testing import account_events, security_events
+from authlib_kakao.testing import account_events, event_tokens
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.control import bad_request, read_json, target_app
-from authlib_kakao.testing.http import Request, Response, json_response
+from authlib_kakao.testing.exchange import Request, Response, json_response
 from authlib_kakao.testing.state import User
+from authlib_kakao.testing.surface import serves
 from authlib_kakao.testing.webhooks_out import KINDS, REFERRER_TYPES, Outgoing, deliver_later
 
 __all__ = [
@@ -139,7 +140,7 @@ def send_security_event(backend: KakaoBackend, req: Request) -> Response:
         raise bad_request("toe: a Unix time")
     call = _attempt(
         lambda: [
-            security_events.security_event(
+            event_tokens.security_event(
                 backend, app, user_id, str(data.get("event", "")), payload=payload,
                 txn=data.get("txn"), toe=toe,
             )
@@ -151,9 +152,10 @@ def send_security_event(backend: KakaoBackend, req: Request) -> Response:
 def redeliver(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``jti``. The same SET again (same bytes, same ``jti``)."""
     jti = str(read_json(req).get("jti", ""))
-    return _sent(backend, _attempt(lambda: [security_events.redelivery(backend, jti)]))
+    return _sent(backend, _attempt(lambda: [event_tokens.redelivery(backend, jti)]))
 
 
+@serves(KakaoBackend.webhook_deliveries)
 def webhook_deliveries(backend: KakaoBackend, req: Request) -> Response:
     """The delivery log, oldest first (``?kind=unlink|security_event`` filters).
 
@@ -168,10 +170,11 @@ def webhook_deliveries(backend: KakaoBackend, req: Request) -> Response:
         raise bad_request("wait: an integer; timeout: seconds") from None
     complete = backend.wait_for_deliveries(wait, timeout) if wait else True
     kind = query.get("kind")
-    log = [asdict(d) for d in backend.deliveries if kind is None or d.kind == kind]
+    log = [asdict(d) for d in backend.webhook_deliveries(kind)]
     return json_response(log, 200 if complete else 408)
 
 
+@serves(KakaoBackend.webhook_paused)
 def list_paused(backend: KakaoBackend, req: Request) -> Response:
     """Paused webhooks: ``[{app_id, kind, paused_at}]``."""
     paused = [
@@ -181,6 +184,7 @@ def list_paused(backend: KakaoBackend, req: Request) -> Response:
     return json_response(paused)
 
 
+@serves(KakaoBackend.resume_webhook)
 def resume_webhook(backend: KakaoBackend, req: Request) -> Response:
     """Body: ``app_id``, ``kind`` (``unlink`` default, or ``security_event``)."""
     data = read_json(req)
@@ -188,5 +192,5 @@ def resume_webhook(backend: KakaoBackend, req: Request) -> Response:
     kind = data.get("kind", "unlink")
     if kind not in KINDS:
         raise bad_request(f"kind: one of {list(KINDS)}")
-    backend.resume_webhook(app.app_id, kind)
+    backend.resume_webhook(app, kind)
     return json_response({"ok": True})

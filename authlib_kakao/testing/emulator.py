@@ -1,7 +1,9 @@
 """``KakaoEmulator``: the façade a test holds — one offline Kakao, its state and its servers.
 
-Every method delegates to the current :class:`~authlib_kakao.testing.backend.KakaoBackend`
-(``emulator.state``); :meth:`KakaoEmulator.reset` replaces that backend with a fresh one. The ASGI
+Every method works on the current :class:`~authlib_kakao.testing.backend.KakaoBackend`
+(``emulator.state``); :meth:`KakaoEmulator.reset` replaces that backend with a fresh one. The
+backend's operations appear here by ``surface.delegate``, with the backend's signatures and types;
+the methods written out here add what a test's thread needs (cookies, webhook delivery). The ASGI
 app and the threaded server are imported only when asked for (``asgi``, ``serve``), so importing
 this module loads neither the handlers nor uvicorn.
 """
@@ -12,22 +14,18 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from authlib_kakao.testing import account_events, security_events
+from authlib_kakao.testing import account_events, event_tokens
 from authlib_kakao.testing.backend import DEFAULT_APP_ID, DEFAULT_USER_ID, KakaoBackend
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.state import (
     App,
     Clock,
     EmulatorConfig,
-    Fault,
-    Link,
-    LoggedRequest,
-    RefreshToken,
     User,
     WebhookDelivery,
 )
+from authlib_kakao.testing.surface import delegate
 from authlib_kakao.testing.webhooks_out import (
-    KINDS,
     UNLINK,
     WebhookDeliveryError,
     WebhookPausedError,
@@ -146,32 +144,30 @@ class KakaoEmulator:
         """The default user (``config.user_preset``), linked to the default app."""
         return self.state.user
 
-    def add_app(self, preset: str | None = None, **values: Any) -> App:
-        """Register an app from ``preset`` (``APP_PRESETS``; default ``config.app_preset``).
+    # -- operations: the backend's, same signature (surface.delegate; a test compares them) -----
 
-        ``values`` override any :class:`App` field (``consent_items`` may be a list of scope ids);
-        unspecified keys are random.
-        """
-        return self.state.add_app(preset, **values)
+    add_app = delegate(KakaoBackend.add_app)
+    update_app = delegate(KakaoBackend.update_app)
+    add_user = delegate(KakaoBackend.add_user)
+    link = delegate(KakaoBackend.link)
+    unlink = delegate(KakaoBackend.unlink)
+    link_talk_channel = delegate(KakaoBackend.link_talk_channel)
+    set_channel_relation = delegate(KakaoBackend.set_channel_relation)
+    approve_as = delegate(KakaoBackend.approve_as)
+    deny_consent = delegate(KakaoBackend.deny_consent)
+    issue_tokens = delegate(KakaoBackend.issue_tokens)
+    rotate_keys = delegate(KakaoBackend.rotate_keys)
+    requests = delegate(KakaoBackend.requests)
+    count = delegate(KakaoBackend.count)
+    clear_log = delegate(KakaoBackend.clear_log)
+    inject_fault = delegate(KakaoBackend.inject_fault)
+    clear_faults = delegate(KakaoBackend.clear_faults)
+    find_refresh_token = delegate(KakaoBackend.find_refresh_token)
+    webhook_deliveries = delegate(KakaoBackend.webhook_deliveries)
+    webhook_paused = delegate(KakaoBackend.webhook_paused)
+    resume_webhook = delegate(KakaoBackend.resume_webhook)
 
-    def add_user(
-        self,
-        *,
-        app: App | None = None,
-        consents: Iterable[str] | None = None,
-        linked: bool = True,
-        preset: str | None = None,
-        **values: Any,
-    ) -> User:
-        """Create a Kakao Account linked to ``app`` (default app).
-
-        With ``preset`` (``USER_PRESETS``: ``"no_email"``, ``"email_unverified"``, ``"id_only"``,
-        ...) the fields and consents come from it; without, ``consents`` defaults to every item
-        the app configures. ``values`` override any :class:`User` field.
-        """
-        return self.state.add_user(
-            app=app, consents=consents, linked=linked, preset=preset, **values
-        )
+    # -- what the façade adds: cookies, webhook delivery from the test's thread ----------------
 
     def sign_in(self, user: User | None = None, *, keep: bool = False) -> dict[str, str]:
         """Log ``user`` (default user) in to Kakao as a browser would; returns the cookie.
@@ -197,16 +193,6 @@ class KakaoEmulator:
             if app.webhook_url:
                 statuses.append(_unlink_status(entries))
         return statuses
-
-    def link(
-        self, user: User, app: App | None = None, consents: Iterable[str] | None = None
-    ) -> Link:
-        """Connect ``user`` to ``app`` as if they had logged in and agreed to ``consents``."""
-        return self.state.link(user, app, consents)
-
-    def unlink(self, user: User, app: App | None = None) -> None:
-        """Disconnect ``user`` from ``app`` and revoke their tokens for it (no webhook)."""
-        self.state.unlink(user, app)
 
     def unlink_from_kakao(
         self, user: User, app: App | None = None, referrer_type: str = "UNLINK_FROM_APPS"
@@ -276,12 +262,12 @@ class KakaoEmulator:
     ) -> WebhookDelivery:
         """POST one SET about ``user`` to ``app``'s ``security_event_url``; no state changes.
 
-        ``event``: an event-type URI (``security_events.TOKENS_REVOKED``, ...) or its short name
+        ``event``: an event-type URI (``event_tokens.TOKENS_REVOKED``, ...) or its short name
         (``"tokens-revoked"``); ``reason`` and ``payload`` go into the event beside ``subject``.
         Returns the (last) log entry: ``status``, ``ok`` (202), ``jti``, ``token``.
         """
         extra = {**(payload or {}), **({"reason": reason} if reason else {})}
-        call = security_events.security_event(
+        call = event_tokens.security_event(
             self.state, app or self.app, user.id, event, payload=extra, txn=txn, toe=toe
         )
         return deliver_all(self.state, [call])[-1]
@@ -289,12 +275,7 @@ class KakaoEmulator:
     def redeliver(self, jti: str) -> WebhookDelivery:
         """Send the SET ``jti`` again, byte for byte (same ``jti``), as a retrying Kakao would:
         for testing a receiver's de-duplication. Returns the (last) log entry."""
-        return deliver_all(self.state, [security_events.redelivery(self.state, jti)])[-1]
-
-    def webhook_deliveries(self, kind: str | None = None) -> list[WebhookDelivery]:
-        """The delivery log, oldest first: every webhook call and SET (``kind``: ``"unlink"`` or
-        ``"security_event"``), with URL, status, ``ok``, ``paused``, ``attempt``, ``jti``, ..."""
-        return [d for d in self.state.deliveries if kind is None or d.kind == kind]
+        return deliver_all(self.state, [event_tokens.redelivery(self.state, jti)])[-1]
 
     def wait_for_deliveries(self, count: int, timeout: float = 10.0) -> list[WebhookDelivery]:
         """Wait until the log holds ``count`` entries (the control plane sends from a thread);
@@ -302,102 +283,6 @@ class KakaoEmulator:
         if not self.state.wait_for_deliveries(count, timeout):
             raise TimeoutError(f"{len(self.state.deliveries)} of {count} webhook deliveries")
         return self.webhook_deliveries()
-
-    def webhook_paused(self, app: App | None = None, kind: str = UNLINK) -> bool:
-        """Whether the app's webhook of ``kind`` is paused after failures spanning more than
-        ``config.webhook_pause_after`` (a month)."""
-        return self.state.webhook_paused((app or self.app).app_id, _kind(kind))
-
-    def resume_webhook(self, app: App | None = None, kind: str = UNLINK) -> None:
-        """Re-enable a paused webhook; its failure history starts over."""
-        self.state.resume_webhook((app or self.app).app_id, _kind(kind))
-
-    # -- login ---------------------------------------------------------------------------------
-
-    def approve_as(self, user: User | None = None, consents: Iterable[str] | None = None) -> None:
-        """Auto-approve mode: ``user`` (default user) logs in and agrees to ``consents`` (all asked)."""
-        self.state.approve_as(user, consents)
-
-    def deny_consent(self) -> None:
-        """Auto-approve mode: the next logins press "Cancel" (``error=access_denied``)."""
-        self.state.deny_consent()
-
-    def issue_tokens(
-        self,
-        user: User | None = None,
-        app: App | None = None,
-        scopes: Iterable[str] | None = None,
-        openid: bool = False,
-        key: str = "rest",
-    ) -> dict[str, Any]:
-        """Issue tokens directly (no authorize round trip); returns Kakao's token response body.
-
-        ``key="native"`` or ``"javascript"``: tokens as an SDK login gets them (the id_token's
-        ``aud`` is that app key; the access token lives 12 h / 2 h).
-        """
-        return self.state.issue_tokens(user, app, scopes, openid, key)
-
-    def rotate_keys(self, *, keep_old: bool = True) -> str:
-        """Sign new id_tokens with a fresh key (published in the JWKS); returns its kid."""
-        return self.state.keys.rotate(keep_old=keep_old)
-
-    # -- observation and faults ---------------------------------------------------------------
-
-    def requests(self, path: str | None = None) -> list[LoggedRequest]:
-        """Requests served so far (optionally only to ``path``), oldest first."""
-        return self.state.requests(path)
-
-    def count(self, path: str, method: str | None = None) -> int:
-        """How often ``path`` was requested (with ``method``, if given)."""
-        return sum(1 for r in self.requests(path) if method is None or r.method == method.upper())
-
-    def clear_log(self) -> None:
-        """Forget the requests served so far."""
-        self.state.log.clear()
-
-    def inject_fault(
-        self,
-        path: str,
-        *,
-        status: int | None = None,
-        delay: float = 0.0,
-        body: str | None = None,
-        drop: bool = False,
-        times: int | None = 1,
-        hang: bool = False,
-        kapi_error: int | None = None,
-        kauth_error: str | None = None,
-        content_type: str | None = None,
-    ) -> None:
-        """Make the next ``times`` requests to ``path`` fail (``times=None``: until cleared).
-
-        ``kapi_error=-405`` / ``kauth_error="KOE004"``: Kakao's documented body for that code,
-        with its status and headers (``status`` overrides the status).
-
-        ``status`` answers that status with ``body`` instead of the real answer (500 when only a
-        body is given); with neither, the real answer comes, only slowed by ``delay``, held back
-        by ``hang`` or cut by ``drop``.
-
-        ``body``: ``None`` for a Kakao-shaped error body, ``"html"``, ``"malformed"`` (cut-off
-        JSON), ``"empty"``, or a literal body (served as JSON when it parses as JSON, else as
-        text, unless ``content_type`` says). ``drop`` cuts the connection mid-answer (headers
-        sent, promised body never). ``hang`` holds the request until :meth:`reset`,
-        :meth:`clear_faults` or the end of :meth:`serve` (to trip a client timeout without the
-        test waiting on a clock); ``delay`` waits that many real seconds first.
-        """
-        fault = Fault(
-            status=status, delay=delay, body=body, drop=drop, times=times, hang=hang,
-            kapi_error=kapi_error, kauth_error=kauth_error, content_type=content_type,
-        )  # fmt: skip
-        self.state.add_fault(path, fault)
-
-    def clear_faults(self) -> None:
-        """Forget every injected fault and release requests hanging on one."""
-        self.state.clear_faults()
-
-    def find_refresh_token(self, token: str) -> RefreshToken | None:
-        """The live refresh token record for ``token``, if any."""
-        return self.state.refresh_tokens.get(token)
 
     # -- serving -------------------------------------------------------------------------------
 
@@ -450,12 +335,6 @@ class KakaoEmulator:
 
     def __repr__(self) -> str:
         return f"<KakaoEmulator apps={len(self.state.apps)} users={len(self.state.users)}>"
-
-
-def _kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    return kind
 
 
 def _unlink_status(entries: list[WebhookDelivery]) -> int:

@@ -8,6 +8,8 @@
   ``target_id_type=user_id&target_id=<id>``). Revoking a scope removes it from the user's link and
   from the scopes of their live tokens, so a later ``/v2/user/me`` shows
   ``<item>_needs_agreement: true`` again;
+* Kakao Talk Channel relationships (``talk_channels.py``): ``/v1/api/talk/channels``,
+  ``/v2/api/talk/channels`` (a bearer token, or the admin key with a target);
 * admin key only: ``/v1/user/ids`` (paged; 100 calls per minute per app) and ``/v2/app/users``.
 
 Every body is JSON with ``application/json;charset=UTF-8``; errors are ``kapi_fail`` raised here or
@@ -21,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from authlib_kakao.testing.backend import Caller, KakaoBackend
-from authlib_kakao.testing.http import Request, Response, json_response
+from authlib_kakao.testing.exchange import Request, Response, json_response
 from authlib_kakao.testing.kapi_common import (
     admin_app,
     authenticate,
@@ -47,6 +49,8 @@ __all__ = [
     "APP_USERS_MAX_WITH_KEYS",
     "access_token_info",
     "app_users",
+    "channels_v1",
+    "channels_v2",
     "logout",
     "oidc_userinfo",
     "property_keys_param",
@@ -243,6 +247,28 @@ def shipping_address(backend: KakaoBackend, req: Request) -> Response:
         page_size=page_size,
     )
     return json_response(body)
+
+
+# --- Kakao Talk Channel (talk_channels.py) ------------------------------------------------------
+
+
+def channels_v1(backend: KakaoBackend, req: Request) -> Response:
+    """``GET /v1/api/talk/channels``: ``channel_public_ids`` a JSON array (optional)."""
+    caller = authenticate(backend, req)
+    raw = json_array_param(req, "channel_public_ids")
+    if raw is not None and not all(isinstance(i, str) for i in raw):
+        raise kapi_fail(-2, "invalid channel_public_ids: profile ids expected")
+    return json_response(backend.talk_channel_relations(caller, raw))
+
+
+def channels_v2(backend: KakaoBackend, req: Request) -> Response:
+    """``GET /v2/api/talk/channels``: ``channel_ids`` comma-separated, ``channel_id_type`` fixed."""
+    caller = authenticate(backend, req)
+    if req.param("channel_id_type", "channel_public_id") != "channel_public_id":
+        raise kapi_fail(-2, "channel_id_type must be channel_public_id")
+    raw = req.param("channel_ids")
+    ids = [i.strip() for i in raw.split(",") if i.strip()] if raw else None
+    return json_response(backend.talk_channel_relations(caller, ids))
 
 
 # --- admin key only ----------------------------------------------------------------------------

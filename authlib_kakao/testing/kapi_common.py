@@ -21,7 +21,7 @@ import json
 from typing import Any
 
 from authlib_kakao.testing.backend import Caller, KakaoBackend
-from authlib_kakao.testing.http import Request
+from authlib_kakao.testing.exchange import Request
 from authlib_kakao.testing.state import App
 from authlib_kakao.testing.wire_errors import kapi_fail
 

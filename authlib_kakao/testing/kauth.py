@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from authlib_kakao.testing import security_events
+from authlib_kakao.testing import event_tokens
 from authlib_kakao.testing.backend import KakaoBackend
-from authlib_kakao.testing.http import Request, Response, html, json_response, redirect
+from authlib_kakao.testing.exchange import Request, Response, html, json_response, redirect
 from authlib_kakao.testing.lifecycle import SESSION_COOKIE
 from authlib_kakao.testing.state import App, User
 from authlib_kakao.testing.wire_errors import WireError, kauth_fail, page_fail
@@ -76,7 +77,7 @@ def _validate(backend: KakaoBackend, params: dict[str, str]) -> tuple[App, list[
     if not app.login_enabled:
         raise page_fail("KOE004")
     channels = split_list(params.get("channel_public_id"))
-    if channels and not set(channels) <= set(app.talk_channel_ids):
+    if channels and not set(channels) <= set(app.talk_channels):
         raise page_fail("KOE102")
     if params.get("redirect_uri") not in app.redirect_uris:
         accepted = ", ".join(app.redirect_uris) or "none"
@@ -119,11 +120,13 @@ def _issue_code(
     params: dict[str, str],
     scopes: list[str],
     agreed: list[str],
+    channels: Sequence[str] = (),
 ) -> Response:
-    """The user agrees; redirect back to the app with a fresh code."""
+    """The user agrees (and adds ``channels``); redirect back to the app with a fresh code."""
     if app.team_member_ids is not None and user.id not in app.team_member_ids:
         raise page_fail("KOE005")
     backend.approve(app, user, agreed, split_list(params.get("service_terms")))
+    backend.add_channels_on_login(user, channels)
     code = backend.issue_code(
         app,
         user,
@@ -154,7 +157,8 @@ def authorize(backend: KakaoBackend, req: Request) -> Response:
         return _back(params, "login_required", "user not found")
     asked = backend.items_to_ask(app, user, scopes)
     agreed = asked if approval.consents is None else [c for c in asked if c in approval.consents]
-    return _issue_code(backend, app, user, params, scopes, agreed)
+    channels = split_list(params.get("channel_public_id"))  # agreeing to all: added too
+    return _issue_code(backend, app, user, params, scopes, agreed, channels)
 
 
 def _prompt_none(
@@ -178,12 +182,14 @@ def _render(
     message: str = "",
 ) -> Response:
     items = [app.consent_items[i] for i in backend.items_to_ask(app, user, scopes)]
-    if user is not None and not items:
+    channels = backend.channels_to_offer(user, split_list(params.get("channel_public_id")))
+    if user is not None and not items and not channels:
         # Already linked and nothing new to agree to: Kakao answers with a code straight away.
         return _issue_code(backend, app, user, params, scopes, [])
     page = _consent_template().render(
         app=app,
         items=items,
+        channels=[app.talk_channels[c] for c in channels],
         hidden={k: params[k] for k in AUTHORIZE_PARAMS if params.get(k)},
         login_id=(user.login_id if user else None) or params.get("login_hint", ""),
         logged_in=user is not None,
@@ -221,7 +227,10 @@ def consent(backend: KakaoBackend, req: Request) -> Response:
     asked = backend.items_to_ask(app, user, scopes)
     ticked = set(req.form_list("item"))
     agreed = [i for i in asked if i in ticked or app.consent_items[i].required]
-    response = _issue_code(backend, app, user, params, scopes, agreed)
+    channels = [
+        c for c in split_list(params.get("channel_public_id")) if c in req.form_list("channel")
+    ]
+    response = _issue_code(backend, app, user, params, scopes, agreed, channels)
     if new_cookie is not None:
         keep = req.form.get("keep_signed_in") in ("on", "true", "1")
         response.headers["set-cookie"] = session_cookie(backend, new_cookie, keep=keep)
@@ -294,7 +303,7 @@ def openid_configuration(backend: KakaoBackend, req: Request) -> Response:
 def sse_configuration(backend: KakaoBackend, req: Request) -> Response:
     """Kakao's security-event configuration (§6.2, the older page): issuer, the JWKS that signs
     its SETs (the id_tokens' JWKS) and the push delivery method."""
-    return json_response(security_events.sse_configuration(backend, _base_url(req)))
+    return json_response(event_tokens.sse_configuration(backend, _base_url(req)))
 
 
 def jwks(backend: KakaoBackend, req: Request) -> Response:

@@ -24,11 +24,11 @@ import hashlib
 import hmac
 import secrets
 import threading
-from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from authlib_kakao.testing.keys import SigningKeys
+from authlib_kakao.testing.sliding_window import SlidingWindow
 from authlib_kakao.testing.state import (
     AccessToken,
     App,
@@ -41,6 +41,7 @@ from authlib_kakao.testing.state import (
     User,
     WebSession,
 )
+from authlib_kakao.testing.surface import operation
 from authlib_kakao.testing.wire_errors import kauth_fail
 
 __all__ = ["SESSION_COOKIE", "TokenLifecycle", "pkce_matches"]
@@ -78,8 +79,7 @@ class TokenLifecycle:
     codes: dict[str, AuthCode]
     access_tokens: dict[str, AccessToken]
     refresh_tokens: dict[str, RefreshToken]
-    access_token_issues: dict[tuple[int, int], deque[float]]
-    refresh_token_issues: dict[tuple[int, int], deque[float]]
+    rates: SlidingWindow
     issued_since_sweep: int
     approval: Approval
     web_sessions: dict[str, WebSession]
@@ -136,6 +136,7 @@ class TokenLifecycle:
 
     # -- logging in (kauth /oauth/authorize) -------------------------------------------------------
 
+    @operation
     def approve_as(self, user: User | None = None, consents: Iterable[str] | None = None) -> None:
         """Auto-approve mode: ``user`` (default user) logs in and agrees to ``consents`` (all asked)."""
         self.approval = Approval(
@@ -143,6 +144,7 @@ class TokenLifecycle:
             consents=None if consents is None else list(consents),
         )
 
+    @operation
     def deny_consent(self) -> None:
         """Auto-approve mode: the next logins press "Cancel"."""
         self.approval = Approval(deny=True)
@@ -210,6 +212,7 @@ class TokenLifecycle:
                 if tag in app.service_terms:
                     link.service_terms.setdefault(tag, now)
 
+    @operation
     def issue_tokens(
         self,
         user: User | None = None,
@@ -463,27 +466,18 @@ class TokenLifecycle:
 
         Every limit is checked before any is counted, so a refused grant counts nowhere.
         """
-        cfg = self.config
         limits = {
-            "access": (self.access_token_issues, cfg.access_token_rate_limit),
-            "refresh": (self.refresh_token_issues, cfg.refresh_token_rate_limit),
+            "access": self.config.access_token_rate_limit,
+            "refresh": self.config.refresh_token_rate_limit,
         }
         with self.lock:
             now = self.clock.now()
-            counted: list[deque[float]] = []
-            for kind in kinds:
-                counters, limit = limits[kind]
-                if limit is None:
-                    continue
-                count, window = limit
-                issued = counters.setdefault((app_id, user_id), deque())
-                while issued and issued[0] <= now - window:
-                    issued.popleft()
-                if len(issued) >= count:
-                    raise kauth_fail("KOE237")
-                counted.append(issued)
-            for issued in counted:
-                issued.append(now)
+            keys = [(kind, app_id, user_id) for kind in kinds]
+            if not all(self.rates.has_room(key, limits[key[0]], now) for key in keys):
+                raise kauth_fail("KOE237")
+            for key in keys:
+                if limits[key[0]] is not None:
+                    self.rates.count(key, now)
 
     def sweep(self) -> None:
         """Drop dead codes and tokens, once per :data:`SWEEP_EVERY` issues (amortised)."""

@@ -33,18 +33,24 @@ Users (what the account holds, and what they agreed to when linked to the app):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from authlib_kakao.testing.state import ConsentItem, ServiceTerm
+from authlib_kakao.testing.state import ConsentItem, ServiceTerm, TalkChannel
 
 __all__ = [
     "APP_PRESETS",
     "USER_PRESETS",
     "AppPreset",
     "UserPreset",
+    "app_settings",
     "app_values",
+    "channel_uuid",
+    "consent_items",
     "preset_consents",
+    "service_terms",
+    "talk_channels",
     "user_values",
 ]
 
@@ -183,3 +189,74 @@ def _lookup(table: dict[str, Any], name: str, kind: str) -> Any:
     except KeyError:
         known = ", ".join(sorted(table))
         raise KeyError(f"unknown {kind} preset {name!r}; known: {known}") from None
+
+
+# -- the list shapes tests and JSON give app settings in ------------------------------------------
+
+
+def app_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """App field values with the list shapes tests and JSON use made into the App's dicts.
+
+    ``consent_items``: scope ids or ``{"id", "required"}``; ``service_terms``: tags or
+    ``{"tag", "required"}``; ``talk_channels``: public ids or ``{"public_id", "uuid"}``.
+    Raises ``ValueError`` for any other shape.
+    """
+    out = dict(values)
+    if isinstance(out.get("consent_items"), (list, tuple)):
+        out["consent_items"] = consent_items(out["consent_items"])
+    if isinstance(out.get("service_terms"), (list, tuple)):
+        out["service_terms"] = service_terms(out["service_terms"])
+    if isinstance(out.get("talk_channels"), (list, tuple)):
+        out["talk_channels"] = talk_channels(out["talk_channels"])
+    return out
+
+
+def consent_items(items: Iterable[Any]) -> dict[str, ConsentItem]:
+    """Consent items named as in Kakao's table, from scope ids (``profile_nickname`` is
+    required, as usual) or ``{"id", "required"}`` objects."""
+    out: dict[str, ConsentItem] = {}
+    for item in items:
+        if isinstance(item, str):
+            out[item] = ConsentItem.from_table(item, required=item == "profile_nickname")
+        elif isinstance(item, dict) and isinstance(item.get("id"), str):
+            out[item["id"]] = ConsentItem.from_table(
+                item["id"], required=bool(item.get("required"))
+            )
+        else:
+            raise ValueError("consent_items: scope ids or {id, required} objects")
+    return out
+
+
+def talk_channels(channels: Iterable[Any]) -> dict[str, TalkChannel]:
+    """Linked Kakao Talk Channels from public ids or ``{"public_id", "uuid"}`` objects."""
+    out: dict[str, TalkChannel] = {}
+    for channel in channels:
+        if isinstance(channel, dict) and isinstance(channel.get("public_id"), str):
+            public_id, uuid = channel["public_id"], channel.get("uuid")
+        elif isinstance(channel, str):
+            public_id, uuid = channel, None
+        else:
+            raise ValueError("talk_channels: public ids or {public_id, uuid} objects")
+        out[public_id] = TalkChannel(public_id, uuid or channel_uuid(public_id))
+    return out
+
+
+def channel_uuid(public_id: str) -> str:
+    """A stand-in ``channel_uuid`` for a channel linked without one: ``"@"`` + the id, lower."""
+    return "@" + public_id.lstrip("_").lower()
+
+
+def service_terms(terms: Iterable[Any]) -> dict[str, ServiceTerm]:
+    """Service terms from tags (``"terms_service:required"`` marks one required) or
+    ``{"tag", "required"}`` objects."""
+    out: dict[str, ServiceTerm] = {}
+    for term in terms:
+        if isinstance(term, dict) and "tag" in term:
+            tag, required = str(term["tag"]), bool(term.get("required"))
+        elif isinstance(term, str):
+            tag, _, flag = term.partition(":")
+            required = flag == "required"
+        else:
+            raise ValueError("service_terms: tags or {tag, required} objects")
+        out[tag] = ServiceTerm(tag, required=required)
+    return out

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from authlib_kakao.core.consent_items import CONSENT_ITEMS
 from authlib_kakao.testing.state import App, Link, User
 
 __all__ = [
@@ -35,22 +36,14 @@ __all__ = [
     "user_me_body",
 ]
 
-# property_keys group (``kakao_account.<group>``) -> the consent items that unlock it. "profile" is
-# also Kakao's legacy combined item, so either it or the split items unlock the profile.
+# property_keys group (``kakao_account.<group>``) -> the consent items that unlock it, read from
+# Kakao's consent-item table (each row's ``user_field``). "profile" is unlocked by Kakao's legacy
+# combined item as well as the split ones: all three rows name that group.
 ACCOUNT_GROUPS: dict[str, tuple[str, ...]] = {
-    "profile": ("profile", "profile_nickname", "profile_image"),
-    "name": ("name",),
-    "email": ("account_email",),
-    "age_range": ("age_range",),
-    "birthday": ("birthday",),
-    "birthyear": ("birthyear",),
-    "gender": ("gender",),
-    "phone_number": ("phone_number",),
-    "ci": ("account_ci",),
-    "legal_name": ("legal_name",),
-    "legal_birth_date": ("legal_birth_date",),
-    "legal_gender": ("legal_gender",),
-    "is_korean": ("is_korean",),
+    group: tuple(item.id for item in CONSENT_ITEMS.values() if item.user_field == group)
+    for group in dict.fromkeys(
+        item.user_field for item in CONSENT_ITEMS.values() if item.user_field
+    )
 }
 
 # What a preregistered user (auto-link OFF, not signed up) shows (reference §4.1).

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from authlib_kakao.testing import control, control_events, kapi, kauth
 from authlib_kakao.testing.backend import KakaoBackend
-from authlib_kakao.testing.http import Request, Response
+from authlib_kakao.testing.exchange import Request, Response
 
 __all__ = ["BLOCKING_ROUTES", "CONTROL_PREFIX", "ROUTES", "Handler", "is_kauth"]
 
@@ -46,6 +46,9 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/v2/user/revoke/service_terms"): kapi.revoke_service_terms,
     ("POST", "/v2/user/upgrade/service_terms"): kapi.upgrade_service_terms,
     ("GET", "/v1/user/shipping_address"): kapi.shipping_address,
+    # kapi: Kakao Talk Channel relationships (talk_channels.py)
+    ("GET", "/v1/api/talk/channels"): kapi.channels_v1,
+    ("GET", "/v2/api/talk/channels"): kapi.channels_v2,
     # kapi: admin key only (§4, §7)
     ("GET", "/v1/user/ids"): kapi.user_ids,
     ("GET", "/v2/app/users"): kapi.app_users,
@@ -57,7 +60,11 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", f"{CONTROL_PREFIX}/apps"): control.add_app,
     ("PATCH", f"{CONTROL_PREFIX}/app"): control.update_app,
     ("POST", f"{CONTROL_PREFIX}/app/redirect_uris"): control.add_redirect_uri,
+    ("POST", f"{CONTROL_PREFIX}/app/talk_channels"): control.link_talk_channel,
     ("POST", f"{CONTROL_PREFIX}/users"): control.add_user,
+    ("POST", f"{CONTROL_PREFIX}/links"): control.link,
+    ("DELETE", f"{CONTROL_PREFIX}/links"): control.unlink,
+    ("POST", f"{CONTROL_PREFIX}/channel_relations"): control.set_channel_relation,
     ("POST", f"{CONTROL_PREFIX}/approve"): control.approve,
     ("POST", f"{CONTROL_PREFIX}/sessions"): control.start_session,
     ("POST", f"{CONTROL_PREFIX}/tokens"): control.issue_tokens,
@@ -79,6 +86,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", f"{CONTROL_PREFIX}/faults"): control.add_fault,
     ("DELETE", f"{CONTROL_PREFIX}/faults"): control.clear_faults,
     ("GET", f"{CONTROL_PREFIX}/log"): control.request_log,
+    ("DELETE", f"{CONTROL_PREFIX}/log"): control.clear_log,
     ("POST", f"{CONTROL_PREFIX}/keys/rotate"): control.rotate_keys,
     ("GET", f"{CONTROL_PREFIX}/callback"): control.callback,
 }

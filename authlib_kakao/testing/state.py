@@ -13,10 +13,14 @@ from typing import Any
 from authlib_kakao.core.consent_items import CONSENT_ITEMS
 
 __all__ = [
+    "CHANNEL_RELATIONS",
+    "WEBHOOK_KINDS",
     "AccessToken",
     "App",
     "Approval",
     "AuthCode",
+    "Caller",
+    "ChannelRelation",
     "Clock",
     "ConsentItem",
     "EmulatorConfig",
@@ -25,10 +29,17 @@ __all__ = [
     "LoggedRequest",
     "RefreshToken",
     "ServiceTerm",
+    "TalkChannel",
     "User",
     "WebSession",
     "WebhookDelivery",
 ]
+
+# What Kakao calls at an app: the unlink webhook (§6.1) and the security-event receiver (§6.2);
+# ``WebhookDelivery.kind`` is one of them.
+WEBHOOK_KINDS = ("unlink", "security_event")
+# Relations a user can have to a Kakao Talk Channel (the relationship API's ``relation``).
+CHANNEL_RELATIONS = ("ADDED", "BLOCKED", "NONE")
 
 
 class Clock:
@@ -153,8 +164,21 @@ class ServiceTerm:
     required: bool = False
 
 
-# The App fields an app is looked up by.
-KEY_FIELDS = ("client_id", "admin_key", "native_key", "javascript_key")
+@dataclass(frozen=True)
+class TalkChannel:
+    """A Kakao Talk Channel linked to the app in the console: its profile id and its uuid."""
+
+    public_id: str  # the channel's profile id, e.g. "_ZeUTxl"
+    uuid: str  # Kakao's channel_uuid, e.g. "@kakaodevelopers"
+
+
+@dataclass
+class ChannelRelation:
+    """A user's relation to one Kakao Talk Channel: ``ADDED``, ``BLOCKED`` or ``NONE``."""
+
+    relation: str
+    created_at: float  # when the user first added (or blocked) the channel
+    updated_at: float  # when the relation last changed
 
 
 @dataclass
@@ -188,20 +212,10 @@ class App:
     auto_link: bool = True  # OFF: users stay preregistered until POST /v1/user/signup
     login_enabled: bool = True  # Kakao Login switched on in the console (else KOE004)
     team_member_ids: list[int] | None = None  # a test app: only these users may log in (KOE005)
-    talk_channel_ids: list[str] = field(default_factory=list)  # linked channels (else KOE102)
+    # Linked Kakao Talk Channels by public id (authorize's channel_public_id needs one, else KOE102).
+    talk_channels: dict[str, TalkChannel] = field(default_factory=dict)
     allow_under_14: bool = True  # False: users under 14 get -406
     app_group: str | None = None  # a group app: users carry group_user_token
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # The backend looks apps up by client_id and admin_key in dicts; a test that edits a key
-        # in place (``emu.app.client_id = ...``) must move the app in those dicts too. The backend
-        # that registered the app leaves its callback in ``__dict__`` (not a dataclass field, so
-        # asdict/repr/eq never see it).
-        old = self.__dict__.get(name)
-        object.__setattr__(self, name, value)
-        moved = self.__dict__.get("_key_moved")
-        if moved is not None and name in KEY_FIELDS and old != value:
-            moved(self, name, old)
 
 
 @dataclass
@@ -247,6 +261,9 @@ class User:
     login_id: str | None = None  # what the consent page's login form accepts
     password: str = "password"
     shipping_addresses: list[dict[str, Any]] = field(default_factory=list)
+    # The account's relations to Kakao Talk Channels by public id: Kakao keeps them per account,
+    # so every app linked to a channel sees the same one (and an unlink leaves it).
+    channel_relations: dict[str, ChannelRelation] = field(default_factory=dict)
     links: dict[int, Link] = field(default_factory=dict)  # app_id -> Link
 
 
@@ -363,3 +380,13 @@ class WebhookDelivery:
     txn: str | None = None
     event_type: str | None = None
     token: str | None = None  # security event: the SET as sent (the request body)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The app and user a kapi call acts for; ``token`` is None for admin-key calls."""
+
+    app: App
+    user: User
+    link: Link
+    token: AccessToken | None

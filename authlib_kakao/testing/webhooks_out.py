@@ -1,7 +1,7 @@
 """Kakao → service webhooks the emulator sends, and how it sends them (reference §6).
 
 Two kinds: the unlink webhook (§6.1, ``"unlink"``) and the account-status-change webhook that
-POSTs Security Event Tokens (§6.2, ``"security_event"``, built in ``security_events.py``). Both go
+POSTs Security Event Tokens (§6.2, ``"security_event"``, built in ``event_tokens.py``). Both go
 through :func:`deliver`, which is Kakao's delivery policy:
 
 * one attempt, waiting ``config.webhook_timeout`` (Kakao's 3 s); only the status code counts:
@@ -36,7 +36,7 @@ from urllib.parse import urlencode, urlsplit
 
 from authlib_kakao.testing.backend import KakaoBackend
 from authlib_kakao.testing.profiles import group_user_token
-from authlib_kakao.testing.state import App, WebhookDelivery
+from authlib_kakao.testing.state import WEBHOOK_KINDS, App, WebhookDelivery
 
 __all__ = [
     "KINDS",
@@ -67,11 +67,9 @@ REFERRER_TYPES = (
 )
 log = logging.getLogger("authlib_kakao.testing")
 WEBHOOK_TIMEOUT = 3.0  # Kakao expects an answer within 3 seconds
-UNLINK = "unlink"
-SECURITY_EVENT = "security_event"
+UNLINK, SECURITY_EVENT = KINDS = WEBHOOK_KINDS
 # The one status each kind of receiver must answer for Kakao to count a success.
 SUCCESS_STATUS = {UNLINK: 200, SECURITY_EVENT: 202}
-KINDS = tuple(SUCCESS_STATUS)
 
 
 class WebhookDeliveryError(RuntimeError):
@@ -169,7 +167,7 @@ def deliver(backend: KakaoBackend, call: Outgoing) -> list[WebhookDelivery]:
     url = request.full_url.split("?", 1)[0]
     entries: list[WebhookDelivery] = []
     for attempt in range(1, attempts + 1):
-        paused = backend.webhook_paused(call.app_id, call.kind)
+        paused = (call.app_id, call.kind) in backend.paused_webhooks
         at = backend.clock.now()
         status: int | None = None
         error: str | None = "paused after long failures: not sent" if paused else None

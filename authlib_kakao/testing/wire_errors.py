@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from authlib_kakao.testing.http import Response, html, json_response
+from authlib_kakao.testing.exchange import Response, html, json_response
 
 __all__ = [
     "KAPI_ERRORS",
@@ -89,6 +89,9 @@ KAPI_ERRORS: dict[int, tuple[str, int]] = {
     # -405's HTTP status is not documented; 403 like the other permission refusals.
     -405: ("required age verification.", 403),
     -406: ("under-age user is not allowed", 401),
+    # Kakao Talk Channel (kakaotalk-channel/trouble-shooting); the msg texts are UNCONFIRMED.
+    -541: ("kakao talk channel does not exist", 400),
+    -819: ("kakao talk channel is not connected to the app", 400),
     -9798: ("service under maintenance", 503),
 }
 

@@ -14,7 +14,7 @@ from kapi_client import Kapi
 from webhook_receiver import Receiver, running_receiver
 
 from authlib_kakao.testing import KakaoEmulator
-from authlib_kakao.testing import security_events as se
+from authlib_kakao.testing import event_tokens as se
 
 
 @pytest.fixture

@@ -28,6 +28,9 @@ GARBAGE = {
     "address_id": "NaN",
     "from_updated_at": "yesterday",
     "page_size": "-5",
+    "channel_public_ids": '["_a", 3',
+    "channel_ids": ",,",
+    "channel_id_type": "channel_uuid",
 }
 
 
@@ -50,6 +53,8 @@ def test_ref_4_every_documented_kapi_endpoint_is_served() -> None:
         ("GET", "/v1/user/shipping_address"),
         ("GET", "/v1/oidc/userinfo"),
         ("POST", "/v1/oidc/userinfo"),
+        ("GET", "/v1/api/talk/channels"),
+        ("GET", "/v2/api/talk/channels"),
     }
 
     assert set(KAPI_ROUTES) == expected

@@ -162,7 +162,7 @@ def test_ref_5_1_koe102_channel_consent_without_a_linked_channel(
     emu: KakaoEmulator, kauth: Kauth
 ) -> None:
     assert "KOE102" in page_code(kauth.authorize(channel_public_id="_ZeUTxl"))
-    emu.app.talk_channel_ids = ["_ZeUTxl"]
+    emu.link_talk_channel("_ZeUTxl")
     assert "code" in kauth.redirect_params(kauth.authorize(channel_public_id="_ZeUTxl"))
 
 

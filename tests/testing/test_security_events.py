@@ -17,7 +17,7 @@ from kauth_client import Kauth
 from webhook_receiver import Hit, Receiver, running_receiver
 
 from authlib_kakao.testing import KakaoEmulator
-from authlib_kakao.testing import security_events as se
+from authlib_kakao.testing import event_tokens as se
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from webhook_receiver import Receiver, running_receiver
 
 from authlib_kakao.testing import KakaoEmulator, User
-from authlib_kakao.testing import security_events as se
+from authlib_kakao.testing import event_tokens as se
 from authlib_kakao.testing.webhooks_out import WebhookDeliveryError, WebhookPausedError
 
 DAY = 24 * 3600

@@ -78,10 +78,13 @@ def bind_authlib_errors() -> None:
     """Make ``errors`` an attribute of Authlib's ``base_client`` package if it is loaded.
 
     The import system binds a submodule to its package only when it loads the submodule itself,
-    so after the light load above ``authlib.integrations.base_client.errors.OAuthError`` (the
-    attribute path, as ``mock.patch`` walks it) would fail. ``register_kakao`` calls this: an
-    Authlib registry exists by then, hence the package. A second ``OAuthError`` class (Authlib's
-    module executed twice, e.g. reloaded) would silently break ``except OAuthError``: refused.
+    so after the light load above the attribute path ``authlib.integrations.base_client.errors``
+    (as ``mock.patch`` walks it) fails; ``from ... import OAuthError`` never does. And before the
+    package loads at all, ``import authlib.integrations.base_client.errors`` does not load it
+    (the module is in ``sys.modules``): use ``from``, or import an Authlib client first.
+    ``register_kakao`` calls this: an Authlib registry exists by then, hence the package. A second
+    ``OAuthError`` class (Authlib's module executed twice, e.g. reloaded) would silently break
+    ``except OAuthError``: refused.
     """
     package = sys.modules.get(_AUTHLIB_CLIENT)
     if package is None:

@@ -28,11 +28,80 @@ repr: descriptions that echo a credential are redacted when built.
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
+import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from authlib.integrations.base_client.errors import OAuthError
+_AUTHLIB_ERRORS = "authlib.integrations.base_client.errors"
+_AUTHLIB_CLIENT = "authlib.integrations.base_client"
+
+
+def _load_authlib_errors() -> ModuleType:
+    """Authlib's ``base_client.errors`` module, loaded without running its package's ``__init__``.
+
+    ``KakaoAuthError`` must subclass the very ``OAuthError`` Authlib raises and catches; it lives
+    in that small module, which needs only ``authlib.common.errors``. But ``import
+    authlib.integrations.base_client.errors`` first runs ``base_client/__init__.py``, which loads
+    Authlib's OpenID Connect client and with it ``authlib.oidc``, joserfc and cryptography (tens
+    of ms, issue #15), none of which a plain-OAuth login or ``KakaoAdmin`` needs.
+
+    So while that package is not loaded yet, the module is executed from its own file and put in
+    ``sys.modules`` under its real name, as the import system would. Python never executes a
+    module that is already in ``sys.modules``: when the package's ``__init__`` later runs ``from
+    .errors import OAuthError`` (importing any Authlib web client does), it gets this module
+    object, so Authlib and we share one ``OAuthError`` class (``tests/test_light_import.py``).
+    """
+    if _AUTHLIB_ERRORS in sys.modules or _AUTHLIB_CLIENT in sys.modules:
+        return importlib.import_module(_AUTHLIB_ERRORS)  # already paid for: the ordinary way
+    # find_spec of the package imports its parent (authlib.integrations, empty), not the package.
+    package = importlib.util.find_spec(_AUTHLIB_CLIENT)
+    locations = package.submodule_search_locations if package is not None else None
+    spec = importlib.machinery.PathFinder.find_spec(_AUTHLIB_ERRORS, locations)
+    if spec is None or spec.loader is None:  # an unusual install: take the ordinary, heavy way
+        return importlib.import_module(_AUTHLIB_ERRORS)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[_AUTHLIB_ERRORS] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[_AUTHLIB_ERRORS]
+        raise
+    return module
+
+
+def bind_authlib_errors() -> None:
+    """Make ``errors`` an attribute of Authlib's ``base_client`` package if it is loaded.
+
+    The import system binds a submodule to its package only when it loads the submodule itself,
+    so after the light load above the attribute path ``authlib.integrations.base_client.errors``
+    (as ``mock.patch`` walks it) fails; ``from ... import OAuthError`` never does. And before the
+    package loads at all, ``import authlib.integrations.base_client.errors`` does not load it
+    (the module is in ``sys.modules``): use ``from``, or import an Authlib client first.
+    ``register_kakao`` calls this: an Authlib registry exists by then, hence the package. A second
+    ``OAuthError`` class (Authlib's module executed twice, e.g. reloaded) would silently break
+    ``except OAuthError``: refused.
+    """
+    package = sys.modules.get(_AUTHLIB_CLIENT)
+    if package is None:
+        return
+    if getattr(package, "OAuthError", OAuthError) is not OAuthError:
+        raise RuntimeError(
+            f"{_AUTHLIB_CLIENT}.OAuthError is not the class KakaoAuthError extends (Authlib's "
+            f"errors module was executed twice, e.g. reloaded): 'except OAuthError' would miss "
+            f"Kakao's errors"
+        )
+    vars(package).setdefault("errors", sys.modules[_AUTHLIB_ERRORS])
+
+
+if TYPE_CHECKING:
+    from authlib.integrations.base_client.errors import OAuthError
+else:
+    OAuthError = _load_authlib_errors().OAuthError
 
 __all__ = [
     "APIRateLimitError",

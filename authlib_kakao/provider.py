@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAPI_URL, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.scopes import with_openid
-from authlib_kakao.errors import KakaoConfigError
+from authlib_kakao.errors import KakaoConfigError, bind_authlib_errors
 from authlib_kakao.refresh import Refresher, RefreshLock
 from authlib_kakao.settings import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -289,6 +289,7 @@ def register_kakao(
         )
     from authlib_kakao.integrations import app_class
 
+    bind_authlib_errors()  # errors.py loaded Authlib's errors module light; see there
     client_cls: Any = app_class(oauth.oauth2_client_cls)
     if inspect.iscoroutinefunction(client_cls.authorize_access_token):
         _check_async_callbacks(oauth, kwargs)

@@ -10,18 +10,15 @@ import math
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from joserfc import jws, jwt
-from joserfc.errors import (
-    BadSignatureError,
-    InvalidKeyIdError,
-    JoseError,
-    UnsupportedAlgorithmError,
-)
-from joserfc.jwk import JWKRegistry, Key
+from typing import TYPE_CHECKING, Any
 
 from authlib_kakao.errors import InvalidIDTokenError, UnknownSigningKeyError
+
+if TYPE_CHECKING:
+    from joserfc.jwk import Key
+
+# joserfc (and cryptography under it) is imported inside the functions: this module is on the
+# path of every Kakao call (core.calls), and only OpenID Connect and webhooks verify (issue #15).
 
 __all__ = [
     "ALGORITHMS",
@@ -52,6 +49,9 @@ def jws_header(
 
     ``noun`` names the token in messages (``"id_token"``).
     """
+    from joserfc import jws
+    from joserfc.errors import JoseError
+
     if not isinstance(token, str) or token.count(".") != 2:
         raise malformed(f"the {noun} is not a JWS compact token")
     try:
@@ -89,6 +89,9 @@ def parse_jwks_document(
         InvalidIDTokenError: no ``keys`` list, or more than ``max_keys`` keys (Kakao publishes a
             handful; thousands would make every login slow, so they are refused unread).
     """
+    from joserfc.errors import JoseError
+    from joserfc.jwk import JWKRegistry
+
     keys = document.get("keys") if isinstance(document, Mapping) else None
     if not isinstance(keys, list):
         raise InvalidIDTokenError("the JWKS has no 'keys' list")
@@ -124,6 +127,14 @@ def verify_jws(
         refused: another algorithm, no ``kid``, an unreadable key, or a bad signature.
         malformed: not a compact JWS, or its payload is not a JSON object.
     """
+    from joserfc import jwt
+    from joserfc.errors import (
+        BadSignatureError,
+        InvalidKeyIdError,
+        JoseError,
+        UnsupportedAlgorithmError,
+    )
+
     kid = jws_header(token, noun=noun, malformed=malformed, refused=refused)["kid"]
     parsed = jwks if isinstance(jwks, ParsedJWKS) else parse_jwks_document(jwks)
     key = parsed.keys.get(kid)

@@ -23,6 +23,7 @@ from authlib_kakao.core.calls import (
     SCOPES,
     SERVICE_TERMS,
     SHIPPING_ADDRESSES,
+    TALK_CHANNELS,
     UNLINK,
     UPGRADE_SERVICE_TERMS,
     USER_IDS,
@@ -175,6 +176,7 @@ service_terms = admin_method(SERVICE_TERMS)
 revoke_service_terms = admin_method(REVOKE_SERVICE_TERMS)
 upgrade_service_terms = admin_method(UPGRADE_SERVICE_TERMS)
 shipping_addresses = admin_method(SHIPPING_ADDRESSES)
+talk_channels = admin_method(TALK_CHANNELS)
 
 
 def iter_user_ids(
@@ -238,6 +240,7 @@ class KakaoAdmin(_AdminBase):
     upgrade_service_terms = blocking(upgrade_service_terms)
     missing_service_terms = blocking(missing_service_terms)
     shipping_addresses = blocking(shipping_addresses)
+    talk_channels = blocking(talk_channels)
 
     def close(self) -> None:
         """Close the pooled connections (a later call opens new ones)."""
@@ -270,6 +273,7 @@ class AsyncKakaoAdmin(_AdminBase):
     upgrade_service_terms = awaited(upgrade_service_terms)
     missing_service_terms = awaited(missing_service_terms)
     shipping_addresses = awaited(shipping_addresses)
+    talk_channels = awaited(talk_channels)
 
     async def close(self) -> None:
         """Close this event loop's pooled connections (also done when the loop shuts down)."""

@@ -27,7 +27,8 @@ from authlib_kakao.core.claims import kakao_id
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.messages import Auth, HTTPRequest, HTTPResponse
-from authlib_kakao.core.responses import decode_json, parse_kapi
+from authlib_kakao.core.responses import decode_json, parse_kapi, parse_kapi_as
+from authlib_kakao.core.shapes import TalkChannels
 from authlib_kakao.errors import KakaoConfigError, KakaoResponseError
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "SERVICE_TERMS",
     "SHIPPING_ADDRESSES",
     "SIGNUP",
+    "TALK_CHANNELS",
     "TOKEN_INFO",
     "UNLINK",
     "UPDATE_PROFILE",
@@ -301,6 +303,15 @@ def _user_ids(limit: int = 100, order: str = "asc", from_id: int | None = None) 
     return {"limit": limit, "order": order, "from_id": from_id}
 
 
+def _talk_channels(channel_ids: Iterable[str] | None = None, **kwargs: Any) -> Params:
+    """The user's relation (``ADDED``, ``BLOCKED``, ``NONE``) with the app's Kakao Talk Channels
+    (``/v2/api/talk/channels``; needs the ``plusfriends`` consent item, else -402; an app with no
+    linked channel: -819). ``channel_ids``: only these channels' public ids (``_ZeUTxl``),
+    sent as Kakao's comma list; by default every channel linked to the app."""
+    ids = _listed(channel_ids)
+    return {"channel_ids": ids, "channel_id_type": "channel_public_id" if ids else None}
+
+
 _P = parse_kapi
 _KAPI: Literal["kapi"] = "kapi"
 _KAUTH: Literal["kauth"] = "kauth"
@@ -319,6 +330,7 @@ SERVICE_TERMS = KakaoCall("service_terms", "GET", _KAPI, "/v2/user/service_terms
 REVOKE_SERVICE_TERMS = KakaoCall("revoke_service_terms", "POST", _KAPI, "/v2/user/revoke/service_terms", "bearer", _P, admin=True, params=_revoke_service_terms)
 UPGRADE_SERVICE_TERMS = KakaoCall("upgrade_service_terms", "POST", _KAPI, "/v2/user/upgrade/service_terms", "bearer", _P, admin=True, params=_upgrade_service_terms)
 SHIPPING_ADDRESSES = KakaoCall("shipping_addresses", "GET", _KAPI, "/v1/user/shipping_address", "bearer", _P, admin=True, params=_shipping_addresses)
+TALK_CHANNELS = KakaoCall("talk_channels", "GET", _KAPI, "/v2/api/talk/channels", "bearer", parse_kapi_as(TalkChannels), admin=True, params=_talk_channels)
 USER_IDS = KakaoCall("user_ids", "GET", _KAPI, "/v1/user/ids", "admin", _P, params=_user_ids)
 APP_USERS = KakaoCall("users", "GET", _KAPI, "/v2/app/users", "admin", parse_app_users, _JSON({"target_ids", "property_keys"}), params=no_params)
 JWKS = KakaoCall("jwks", "GET", _KAUTH, "/.well-known/jwks.json", "none", parse_jwks, params=no_params)
@@ -339,6 +351,7 @@ CALLS: dict[str, KakaoCall[..., Any]] = {
         REVOKE_SERVICE_TERMS,
         UPGRADE_SERVICE_TERMS,
         SHIPPING_ADDRESSES,
+        TALK_CHANNELS,
         USER_IDS,
         APP_USERS,
         JWKS,

@@ -121,6 +121,7 @@ _ROWS: tuple[tuple[str, Host, type[KakaoError], int | None, str], ...] = (
     ("-602", KAPI, _P, 400, "The uploaded image is too large: resize or compress it and upload again."),
     ("-603", KAPI, _P, 400, "The image upload timed out: retry with a smaller file."),
     ("-606", KAPI, _P, 400, "Too many images uploaded at once: upload fewer images per request."),
+    ("-819", KAPI, _P, 400, "No Kakao Talk Channel is linked to the app: link one under [Kakao Talk Channel] before asking for relationships."),
     ("-903", KAPI, _P, 400, "The developer key is not registered: check the app key."),
     ("-911", KAPI, _P, 400, "The image upload failed (unsupported file or upload error): check the file and retry."),
     ("-9798", KAPI, _P, 503, "Kakao's service is under maintenance: retry later."),

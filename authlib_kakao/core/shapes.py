@@ -34,6 +34,8 @@ __all__ = [
     "ServiceTerms",
     "ShippingAddress",
     "ShippingAddresses",
+    "TalkChannel",
+    "TalkChannels",
     "TokenInfo",
     "TokenResponse",
     "UserIdAnswer",
@@ -377,6 +379,26 @@ class UserIds(_ElementsKey, total=False):
     after_url: str | None
     total_count: int
     """Deprecated."""
+
+
+class _ChannelKeys(TypedDict):
+    channel_uuid: str
+    channel_public_id: str
+    relation: str
+    """``ADDED``, ``BLOCKED`` or ``NONE``."""
+
+
+class TalkChannel(_ChannelKeys, total=False):
+    """One Kakao Talk Channel linked to the app, and the user's relation with it."""
+
+    created_at: str
+    updated_at: str
+
+
+class TalkChannels(_UserIdKey, total=False):
+    """``GET /v2/api/talk/channels``: the user's relations with the app's linked channels."""
+
+    channels: list[TalkChannel]
 
 
 class KapiErrorBody(TypedDict, total=False):

@@ -129,6 +129,7 @@ class KakaoAppMixin(KakaoAppBase):
     upgrade_service_terms = blocking(user_api.upgrade_service_terms)
     missing_service_terms = blocking(user_api.missing_service_terms)
     shipping_addresses = blocking(user_api.shipping_addresses)
+    talk_channels = blocking(user_api.talk_channels)
     login_with_sdk_token = blocking(user_api.login_with_sdk_token)
 
     def _run(self, bound: Bound[T]) -> T:
@@ -203,6 +204,7 @@ class AsyncKakaoAppMixin(KakaoAppBase):
     upgrade_service_terms = awaited(user_api.upgrade_service_terms)
     missing_service_terms = awaited(user_api.missing_service_terms)
     shipping_addresses = awaited(user_api.shipping_addresses)
+    talk_channels = awaited(user_api.talk_channels)
     login_with_sdk_token = awaited(user_api.login_with_sdk_token)
 
     async def _run(self, bound: Bound[T]) -> T:

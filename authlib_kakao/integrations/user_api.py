@@ -24,6 +24,7 @@ from authlib_kakao.core.calls import (
     SERVICE_TERMS,
     SHIPPING_ADDRESSES,
     SIGNUP,
+    TALK_CHANNELS,
     TOKEN_INFO,
     UNLINK,
     UPDATE_PROFILE,
@@ -57,6 +58,7 @@ __all__ = [
     "service_terms",
     "shipping_addresses",
     "signup",
+    "talk_channels",
     "token_info",
     "unlink",
     "update_profile",
@@ -140,6 +142,7 @@ service_terms = user_method(SERVICE_TERMS)
 revoke_service_terms = user_method(REVOKE_SERVICE_TERMS)
 upgrade_service_terms = user_method(UPGRADE_SERVICE_TERMS)
 shipping_addresses = user_method(SHIPPING_ADDRESSES)
+talk_channels = user_method(TALK_CHANNELS)
 
 
 def missing_service_terms(

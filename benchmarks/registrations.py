@@ -154,7 +154,11 @@ def _shared_transport(emulator: Coordinates, system_cas: bool) -> Any:
     from authlib.integrations.httpx_client.oauth2_client import httpx2
 
     class SharedTransport(httpx2.AsyncHTTPTransport):
-        async def aclose(self) -> None:  # Authlib closes each per-call client; the pool stays
+        # Authlib closes each per-call client (``async with``, so ``__aexit__``); the pool stays.
+        async def __aexit__(self, *exc_info: Any) -> None:
+            pass
+
+        async def aclose(self) -> None:
             pass
 
     return SharedTransport(**verify_kwargs(emulator, is_async=True, system_cas=system_cas))

@@ -156,7 +156,9 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     use_redis = not args.no_redis and shutil.which("redis-server") is not None
-    emulator = KakaoEmulator(config=EmulatorConfig(app_preset="biz"), auto_approve=True)
+    # Each receiver fetches the JWKS once: the emulator's JWKS throttle is off.
+    config = EmulatorConfig(app_preset="biz", jwks_rate_limit=None)
+    emulator = KakaoEmulator(config=config, auto_approve=True)
     state, app = emulator.state, emulator.app
 
     def new_tokens(count: int) -> list[str]:
@@ -190,9 +192,7 @@ def main() -> None:
         for verify in make_sides("warm").values():
             for token in warm[1:]:
                 verify(token)
-        results = [
-            measure(make_sides(uuid.uuid4().hex), tokens, args.batch) for tokens in lists
-        ]
+        results = [measure(make_sides(uuid.uuid4().hex), tokens, args.batch) for tokens in lists]
     print(
         f"security event verification, wall ms per token ({args.tokens} tokens per side and "
         f"repeat, {args.repeats} repeats, alternating batches of {args.batch}; RS256, 2048-bit)"

@@ -5,22 +5,28 @@ session), then on the callback ``authorize_access_token`` (code exchange; with O
 verified) and the profile (ours ``userinfo``, bare ``get("v2/user/me")``). The browser's visit to
 Kakao's authorize page happens between the two and is not counted.
 
-Measured with ``time.process_time()`` around the app's calls only, over ``--logins`` logins per
-side after a warm-up, in batches that alternate ours and bare (and which goes first) so machine
-noise hits both. The emulator runs in **another process** (``emulator_process.py``, HTTP and HTTPS
+Three sides (see ``registrations.py``): **ours** (``register_kakao``), **pooled** (bare Authlib as a
+careful user pools it: PKCE, secret in the body, one shared connection pool) and **bare** (bare
+Authlib as its docs show it). Measured with ``time.process_time()`` around the app's calls only,
+over ``--logins`` logins per side after a warm-up, in batches that take the sides in turn (and
+rotate which goes first) so machine noise hits all three; each row is measured ``--repeats``
+times and the ratios ours/pooled and ours/bare are given as min/median/max over the repeats.
+Targets: ours ≤ 1.05× pooled, ≤ 0.6× bare. The emulator runs in **another process** (``emulator_process.py``, HTTP and HTTPS
 with a local CA), so the CPU counted is the client's: Authlib, our code, requests/httpx, TLS, and
 the framework's session (Flask ``test_request_context``, starlette ``Request`` objects; the same for
 both sides). What "bare" is: see ``registrations.py``.
 
 Rows: Flask (requests) and Starlette (httpx), plain OAuth and OIDC, over HTTP and HTTPS.
 
-    python benchmarks/bench_login.py [--logins 300] [--batch 25] [--warmup 10] [--schemes http https https-sys]
+    python benchmarks/bench_login.py [--logins 300] [--batch 25] [--warmup 10] [--repeats 3]
+        [--schemes http https https-sys]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import time
 import warnings
 from collections.abc import Awaitable, Callable
@@ -33,7 +39,7 @@ import requests
 from emulator_process import REDIRECT_URI, Coordinates, EmulatorProcess
 from registrations import FLAVORS, drop_ca_bundle_overrides, userinfo, userinfo_async
 
-SIDES = ("ours", "bare")
+SIDES = ("ours", "pooled", "bare")
 SCHEMES = ("http", "https", "https-sys")
 NOTES = """
 Trust per scheme: http, no TLS (httpx still builds a default SSL context, loading the system's
@@ -46,11 +52,9 @@ Wall time {seconds:.0f} s."""
 
 @dataclass
 class Row:
-    framework: str
-    mode: str
-    scheme: str
-    ms: dict[str, float]
-    note: str = ""
+    """One row's repeats: per repeat, CPU ms per login for each side."""
+
+    repeats: list[dict[str, float]]
 
 
 class Browser:
@@ -153,22 +157,20 @@ def starlette_login(
 # -- the alternating measurement ---------------------------------------------------------------
 
 
-def batches(logins: int, batch: int) -> list[tuple[tuple[str, str], int]]:
-    """(order, size) per batch: ours first, then bare first, and so on."""
+def batches(logins: int, batch: int) -> list[tuple[tuple[str, ...], int]]:
+    """(order, size) per batch: the sides in turn, each batch starting with the next side."""
     plan, done, index = [], 0, 0
     while done < logins:
         size = min(batch, logins - done)
-        plan.append((SIDES if index % 2 == 0 else SIDES[::-1], size))
+        shift = index % len(SIDES)
+        plan.append((SIDES[shift:] + SIDES[:shift], size))
         done, index = done + size, index + 1
     return plan
 
 
 def measure_sync(
-    logins: dict[str, Callable[[], float]], count: int, batch: int, warmup: int
+    logins: dict[str, Callable[[], float]], count: int, batch: int
 ) -> dict[str, float]:
-    for side in SIDES:
-        for _ in range(warmup):
-            logins[side]()
     cpu = dict.fromkeys(SIDES, 0.0)
     for order, size in batches(count, batch):
         for side in order:
@@ -177,11 +179,8 @@ def measure_sync(
 
 
 async def measure_async(
-    logins: dict[str, Callable[[], Awaitable[float]]], count: int, batch: int, warmup: int
+    logins: dict[str, Callable[[], Awaitable[float]]], count: int, batch: int
 ) -> dict[str, float]:
-    for side in SIDES:
-        for _ in range(warmup):
-            await logins[side]()
     cpu = dict.fromkeys(SIDES, 0.0)
     for order, size in batches(count, batch):
         for side in order:
@@ -190,8 +189,24 @@ async def measure_async(
     return {side: cpu[side] / count * 1000 for side in SIDES}
 
 
-def run(args: argparse.Namespace) -> list[Row]:
-    rows: list[Row] = []
+def repeated_sync(logins: dict[str, Callable[[], float]], args: argparse.Namespace) -> Row:
+    for side in SIDES:
+        for _ in range(args.warmup):
+            logins[side]()
+    return Row([measure_sync(logins, args.logins, args.batch) for _ in range(args.repeats)])
+
+
+async def repeated_async(
+    logins: dict[str, Callable[[], Awaitable[float]]], args: argparse.Namespace
+) -> Row:
+    for side in SIDES:
+        for _ in range(args.warmup):
+            await logins[side]()
+    return Row([await measure_async(logins, args.logins, args.batch) for _ in range(args.repeats)])
+
+
+def run(args: argparse.Namespace) -> list[tuple[str, Row]]:
+    rows: list[tuple[str, Row]] = []
     with ExitStack() as stack:
         emulators = {
             tls: stack.enter_context(EmulatorProcess(tls=tls, issue_limits=False))
@@ -205,24 +220,35 @@ def run(args: argparse.Namespace) -> list[Row]:
                     system_cas = scheme == "https-sys"
                     if framework == "flask":
                         sync = {s: flask_login(emulator, s, openid, system_cas) for s in SIDES}
-                        ms = measure_sync(sync, args.logins, args.batch, args.warmup)
+                        row = repeated_sync(sync, args)
                     else:
                         tasks = {s: starlette_login(emulator, s, openid, system_cas) for s in SIDES}
-                        ms = asyncio.run(measure_async(tasks, args.logins, args.batch, args.warmup))
-                    rows.append(Row(framework, mode, scheme, ms))
-                    print_row(rows[-1], flush=True)
+                        row = asyncio.run(repeated_async(tasks, args))
+                    label = f"{framework:<10} {mode:<6} {scheme:<9}"
+                    rows.append((label, row))
+                    print_row(label, row)
     return rows
 
 
-HEADER = f"{'framework':<10} {'mode':<6} {'scheme':<9} {'ours ms/login':>14} {'bare ms/login':>14} {'ours/bare':>10}"
+def spread(values: list[float]) -> str:
+    """min/median/max, as ratios are printed."""
+    return f"{min(values):.2f}/{statistics.median(values):.2f}/{max(values):.2f}"
 
 
-def print_row(row: Row, flush: bool = False) -> None:
-    ours, bare = row.ms["ours"], row.ms["bare"]
+HEADER = (
+    f"{'framework':<10} {'mode':<6} {'scheme':<9} {'ours':>7} {'pooled':>7} {'bare':>7}"
+    f"  {'ours/pooled min/med/max':>24}  {'ours/bare min/med/max':>22}"
+)
+
+
+def print_row(label: str, row: Row) -> None:
+    ms = {side: statistics.median(r[side] for r in row.repeats) for side in SIDES}
+    to_pooled = [r["ours"] / r["pooled"] for r in row.repeats]
+    to_bare = [r["ours"] / r["bare"] for r in row.repeats]
     print(
-        f"{row.framework:<10} {row.mode:<6} {row.scheme:<9} {ours:>14.2f} {bare:>14.2f} "
-        f"{ours / bare:>10.2f}" + (f"  {row.note}" if row.note else ""),
-        flush=flush,
+        f"{label} {ms['ours']:>7.2f} {ms['pooled']:>7.2f} {ms['bare']:>7.2f}"
+        f"  {spread(to_pooled):>24}  {spread(to_bare):>22}",
+        flush=True,
     )
 
 
@@ -233,6 +259,9 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=300, help="measured logins per side and row")
     parser.add_argument("--batch", type=int, default=25, help="logins per side before switching")
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured logins per side first")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="measurements per row (ratios: min/median/max)"
+    )
     parser.add_argument(
         "--frameworks", nargs="+", choices=("flask", "starlette"), default=["flask", "starlette"]
     )
@@ -250,8 +279,9 @@ def main() -> None:
     # https-sys hands httpx a CA path on purpose (what its verify=True costs); httpx deprecates it.
     warnings.filterwarnings("ignore", message="`verify=<str>` is deprecated")
     print(
-        f"client CPU per login (time.process_time), {args.logins} logins per side after "
-        f"{args.warmup} warm-up, alternating batches of {args.batch}; emulator in another process"
+        f"client CPU ms per login (time.process_time, median of {args.repeats} repeats of "
+        f"{args.logins} logins per side after {args.warmup} warm-up, alternating batches of "
+        f"{args.batch}); ratios min/median/max over the repeats; emulator in another process"
     )
     print(HEADER, flush=True)
     started = time.perf_counter()

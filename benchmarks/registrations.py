@@ -1,11 +1,18 @@
-"""The two registrations every scale benchmark compares, against an emulator in another process.
+"""The registrations the scale benchmarks compare, against an emulator in another process.
 
 * **ours**: ``register_kakao(oauth, ...)``, the one line the README shows;
-* **bare**: Authlib's own ``oauth.register`` as a user would write it for Kakao after reading Kakao's
-  docs: ``client_secret_post`` (Authlib's default, HTTP Basic, gets KOE010), ``api_base_url`` for
-  ``get("v2/user/me")``, and for OIDC the scope ``openid`` plus ``jwks_uri`` and ``issuer`` given
-  directly (no ``server_metadata_url``, so no discovery request). No PKCE, no timeouts, no size caps:
-  what a typical registration leaves out.
+* **bare** ("bare-documented"): Authlib's own ``oauth.register`` as its docs show it, written for
+  Kakao after reading Kakao's docs: ``client_secret_post`` (Authlib's default, HTTP Basic, gets
+  KOE010), ``api_base_url`` for ``get("v2/user/me")``, and for OIDC the scope ``openid`` plus
+  ``jwks_uri`` and ``issuer`` given directly (no ``server_metadata_url``, so no discovery request).
+  No PKCE, no timeouts, no size caps, and a new connection pool per call (Authlib builds a new
+  session for every call): what a typical registration leaves out.
+* **pooled** ("bare-pooled"): what a careful user writes in ~20 lines on top of that: PKCE
+  (``code_challenge_method="S256"``), the secret in the body, a timeout, and one connection pool
+  shared by every call: on requests one ``HTTPAdapter`` mounted on each per-call session (through
+  the app's ``client_cls``; the adapter ignores the per-call ``close()``), on httpx one transport
+  (``client_kwargs["transport"]``, likewise immune to the per-call ``aclose()``). No size caps and
+  no whole-call deadline (requests' ``timeout`` bounds each socket read, not the call).
 
 TLS: requests takes the CA's PEM path as ``verify``; httpx is given an ``ssl.SSLContext`` built once
 per registration (httpx deprecates ``verify=<path>``, and a path is re-read by every client Authlib
@@ -22,7 +29,15 @@ from emulator_process import Coordinates
 
 from authlib_kakao import register_kakao
 
-__all__ = ["FLAVORS", "bare", "drop_ca_bundle_overrides", "ours", "userinfo", "verify_kwargs"]
+__all__ = [
+    "FLAVORS",
+    "bare",
+    "drop_ca_bundle_overrides",
+    "ours",
+    "pooled",
+    "userinfo",
+    "verify_kwargs",
+]
 
 KAKAO_ISSUER = "https://kauth.kakao.com"  # what Kakao (and the emulator) put in id_tokens
 
@@ -114,7 +129,85 @@ def bare(
     )
 
 
-FLAVORS = {"ours": ours, "bare": bare}
+def _pooled_app_class(oauth: Any) -> Any:
+    """The framework's Authlib app class with a session class that shares one ``HTTPAdapter``."""
+    from authlib.integrations.requests_client import OAuth2Session
+    from requests.adapters import HTTPAdapter
+
+    class SharedAdapter(HTTPAdapter):
+        def close(self) -> None:  # Authlib closes each per-call session; the pool stays
+            pass
+
+    adapter = SharedAdapter(pool_connections=4, pool_maxsize=32)
+
+    class PooledSession(OAuth2Session):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.mount("https://", adapter)
+            self.mount("http://", adapter)
+
+    return type("PooledApp", (oauth.oauth2_client_cls,), {"client_cls": PooledSession})
+
+
+def _shared_transport(emulator: Coordinates, system_cas: bool) -> Any:
+    """One httpx transport (httpx2 where Authlib uses it) for every per-call client."""
+    from authlib.integrations.httpx_client.oauth2_client import httpx2
+
+    class SharedTransport(httpx2.AsyncHTTPTransport):
+        # Authlib closes each per-call client (``async with``, so ``__aexit__``); the pool stays.
+        async def __aexit__(self, *exc_info: Any) -> None:
+            pass
+
+        async def aclose(self) -> None:
+            pass
+
+    return SharedTransport(**verify_kwargs(emulator, is_async=True, system_cas=system_cas))
+
+
+def pooled(
+    oauth: Any,
+    emulator: Coordinates,
+    *,
+    openid: bool = False,
+    is_async: bool = False,
+    system_cas: bool = False,
+    name: str = "kakao",
+    **extra: Any,
+) -> Any:
+    """Authlib's ``oauth.register`` for Kakao, written by a careful user: PKCE, the secret in the
+    body, a timeout, one connection pool shared by every call."""
+    url = emulator.url
+    client_kwargs: dict[str, Any] = {
+        "token_endpoint_auth_method": "client_secret_post",
+        "code_challenge_method": "S256",
+    }
+    app_class: dict[str, Any] = {}
+    if is_async:
+        client_kwargs["transport"] = _shared_transport(emulator, system_cas)
+        client_kwargs["timeout"] = 10.0
+    else:
+        client_kwargs.update(verify_kwargs(emulator, is_async=False, system_cas=system_cas))
+        client_kwargs["default_timeout"] = 10.0
+        app_class["client_cls"] = _pooled_app_class(oauth)
+    oidc: dict[str, Any] = {}
+    if openid:
+        client_kwargs["scope"] = "openid"
+        oidc = {"jwks_uri": f"{url}/.well-known/jwks.json", "issuer": KAKAO_ISSUER}
+    return oauth.register(
+        name,
+        client_id=emulator.client_id,
+        client_secret=emulator.client_secret,
+        authorize_url=f"{url}/oauth/authorize",
+        access_token_url=f"{url}/oauth/token",
+        api_base_url=f"{url}/",
+        client_kwargs=client_kwargs,
+        **app_class,
+        **oidc,
+        **extra,
+    )
+
+
+FLAVORS = {"ours": ours, "pooled": pooled, "bare": bare}
 
 
 def userinfo(flavor: str, kakao: Any, token: Any) -> Any:

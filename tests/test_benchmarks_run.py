@@ -15,9 +15,11 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 RUNS = {
-    "bench_login": ["--logins", "2", "--batch", "1", "--warmup", "1", "--schemes", "http"],
+    "bench_login": ["--logins=2", "--batch=1", "--warmup=1", "--repeats=1", "--schemes=http"],
     "bench_concurrency": ["--waves", "5"],
     "bench_refresh_storm": ["--requests", "5", "--apps", "threads (Flask)", "asyncio (Starlette)"],
+    "bench_flask_concurrency": ["--logins", "3", "--repeats", "1", "--scheme", "http"],
+    "bench_webhooks": ["--tokens", "4", "--batch", "2", "--warmup", "1", "--repeats", "1"],
 }
 
 

@@ -127,7 +127,9 @@ def verify_jws(
         refused: another algorithm, no ``kid``, an unreadable key, or a bad signature.
         malformed: not a compact JWS, or its payload is not a JSON object.
     """
-    from joserfc import jwt
+    import json  # a plain import of a loaded module: one dict lookup
+
+    from joserfc import jws, jwt
     from joserfc.errors import (
         BadSignatureError,
         InvalidKeyIdError,
@@ -135,7 +137,19 @@ def verify_jws(
         UnsupportedAlgorithmError,
     )
 
-    kid = jws_header(token, noun=noun, malformed=malformed, refused=refused)["kid"]
+    # The token is read once: its header chooses the key and the same object is then verified
+    # (jwt.decode would read it all again). Anything jws_header would refuse goes to it, so the
+    # refusal is its own.
+    obj = None
+    if isinstance(token, str) and token.count(".") == 2:
+        try:
+            obj = jws.extract_compact(token.encode("ascii"))
+        except (JoseError, ValueError, TypeError, UnicodeError):
+            obj = None
+    header = obj.headers() if obj is not None else {}
+    kid = header.get("kid")
+    if obj is None or header.get("alg") not in ALGORITHMS or not isinstance(kid, str) or not kid:
+        kid = jws_header(token, noun=noun, malformed=malformed, refused=refused)["kid"]
     parsed = jwks if isinstance(jwks, ParsedJWKS) else parse_jwks_document(jwks)
     key = parsed.keys.get(kid)
     if key is None:
@@ -145,7 +159,11 @@ def verify_jws(
             f"the {noun} is signed with a key not in Kakao's JWKS (keys rotate: refetch it)"
         )
     try:
-        return dict(jwt.decode(token, key, algorithms=ALGORITHMS).claims)
+        if obj is None:  # jws_header let it by after all: joserfc reads it whole
+            return dict(jwt.decode(token, key, algorithms=ALGORITHMS).claims)
+        # What jwt.decode does once it has read the token; its errors are refused alike.
+        if not jws.validate_compact(obj, key, algorithms=ALGORITHMS):
+            raise BadSignatureError()
     except InvalidKeyIdError:
         raise unknown_key(f"the {noun} is signed with a key not in Kakao's JWKS") from None
     except UnsupportedAlgorithmError:
@@ -154,6 +172,13 @@ def verify_jws(
         raise refused(f"the {noun}'s signature is invalid") from None
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise malformed(f"the {noun} was rejected ({type(exc).__name__})") from None
+    try:
+        claims = json.loads(obj.payload)
+    except (TypeError, ValueError):
+        claims = None
+    if not isinstance(claims, dict):  # where jwt.decode raises InvalidPayloadError
+        raise malformed(f"the {noun} was rejected (InvalidPayloadError)")
+    return claims
 
 
 def _timestamp(claims: Mapping[str, Any], name: str) -> float:

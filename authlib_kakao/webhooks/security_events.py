@@ -10,6 +10,7 @@ cache for the key set.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Collection, Mapping
@@ -36,6 +37,7 @@ DEFAULT_LEEWAY = 120
 _NOUN = "security event token"
 _MAX_TOKEN_CHARS = 64 * 1024  # Kakao's tokens are around a kilobyte
 _MAX_JTI_CHARS = 256
+_EXACT_INT = 2**53  # ints below this in size are floats exactly
 
 
 class EventType:
@@ -152,6 +154,8 @@ def _seconds(claims: Mapping[str, Any], name: str) -> float | None:
     value = claims.get(name)
     if value is None:
         return None
+    if type(value) is int and -_EXACT_INT < value < _EXACT_INT:  # the usual case, no float trouble
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _malformed(f"the {_NOUN}'s {name} is not a number")
     try:
@@ -164,6 +168,20 @@ def _seconds(claims: Mapping[str, Any], name: str) -> float | None:
 
 
 def _audiences(audience: str | Collection[str]) -> frozenset[str]:
+    if isinstance(audience, (str, tuple)):  # a receiver's own, the same every call: checked once
+        try:
+            return _checked_audiences(audience)
+        except TypeError:  # an unhashable member: refused below as before
+            pass
+    return _audience_set(audience)
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_audiences(audience: str | tuple[str, ...]) -> frozenset[str]:
+    return _audience_set(audience)
+
+
+def _audience_set(audience: str | Collection[str]) -> frozenset[str]:
     wanted = frozenset((audience,) if isinstance(audience, str) else audience)
     if not wanted or not all(isinstance(a, str) and a for a in wanted):
         raise WebhookAuthError(
@@ -184,23 +202,31 @@ def _event(
     now: float,
 ) -> SecurityEvent:
     # Who the token is from and for comes first: a token meant for someone else says no more.
-    if claims.get("iss") != issuer:
+    get = claims.get
+    if get("iss") != issuer:
         raise WebhookAuthError(
             f"the {_NOUN} was not issued by {issuer}", status_code=400, err="invalid_issuer"
         )
-    aud = claims.get("aud")
-    named = (aud,) if isinstance(aud, str) else tuple(aud) if isinstance(aud, list) else ()
-    if not any(isinstance(a, str) and a in audiences for a in named):
+    aud = get("aud")
+    if isinstance(aud, str):
+        named: tuple[str, ...] = (aud,)
+    else:
+        # Only strings can name an app; anything else (a hash-unfriendly object) is skipped.
+        named = tuple(a for a in aud if isinstance(a, str)) if isinstance(aud, list) else ()
+    if audiences.isdisjoint(named):
         raise WebhookAuthError(
             f"the {_NOUN} was issued for another app (aud)", status_code=400, err="invalid_audience"
         )
-    events = claims.get("events")
+    events = get("events")
     if not isinstance(events, dict) or not events:
         # Also what tells a SET from an id_token, which has the same issuer, key and audience.
         raise _malformed(f"the {_NOUN} has no events object")
-    if not all(isinstance(body, dict) for body in events.values()):
-        raise _malformed(f"the {_NOUN}'s events are not all objects")
-    jti = claims.get("jti")
+    copied: dict[str, dict[str, Any]] = {}
+    for uri, body in events.items():
+        if not isinstance(body, dict):
+            raise _malformed(f"the {_NOUN}'s events are not all objects")
+        copied[str(uri)] = dict(body)
+    jti = get("jti")
     if not isinstance(jti, str) or not jti or len(jti) > _MAX_JTI_CHARS:
         raise _malformed(f"the {_NOUN} has no usable jti")
     iat = _seconds(claims, "iat")
@@ -213,7 +239,7 @@ def _event(
     exp = _seconds(claims, "exp")  # SETs carry none as a rule; one that does is honoured
     if exp is not None and exp + leeway < now:
         raise _malformed(f"the {_NOUN} has expired")
-    sub = claims.get("sub")
+    sub = get("sub")
     if isinstance(sub, int) and not isinstance(sub, bool):
         sub = str(sub)
     if sub is not None and (not isinstance(sub, str) or not sub):
@@ -222,14 +248,14 @@ def _event(
         toe = _seconds(claims, "toe")  # informative only: a garbled one is dropped, not refused
     except WebhookPayloadError:
         toe = None
-    txn = claims.get("txn")
+    txn = get("txn")
     return SecurityEvent(
         jti=jti,
         iat=int(iat),
         sub=sub,
-        events={str(uri): dict(body) for uri, body in events.items()},
+        events=copied,
         iss=issuer,
-        aud=tuple(a for a in named if isinstance(a, str)),
+        aud=named,
         toe=None if toe is None else int(toe),
         txn=txn if isinstance(txn, str) else None,
         claims=claims,

@@ -133,3 +133,31 @@ def test_the_keys_name_no_user_and_no_token(
     assert claims["jti"] not in keys
     assert str(USER_ID) not in keys
     assert str(kakao_emulator.user.id) not in keys
+
+
+def test_a_claim_is_one_round_trip(redis_url: str, client: redis.Redis) -> None:
+    store = RedisEventStore(redis_url, prefix="one-trip:")
+    assert store.add("warm", 60)  # the connection is made (and introduced) here
+    client.config_resetstat()
+
+    assert store.add("jti-1", 60)
+    assert not store.add("jti-1", 60)
+
+    calls = {name: stats["calls"] for name, stats in client.info("commandstats").items()}
+    assert calls == {"cmdstat_set": 2, "cmdstat_config|resetstat": 1}
+
+
+def test_an_async_claim_is_one_round_trip(redis_url: str, client: redis.Redis) -> None:
+    async def claims() -> list[bool]:
+        async_client = redis.asyncio.Redis.from_url(redis_url)
+        store = RedisEventStore(async_client=async_client, prefix="one-trip-async:")
+        try:
+            await store.add_async("warm", 60)
+            client.config_resetstat()
+            return [await store.add_async("jti-1", 60), await store.add_async("jti-1", 60)]
+        finally:
+            await async_client.aclose()
+
+    assert asyncio.run(claims()) == [True, False]
+    calls = {name: stats["calls"] for name, stats in client.info("commandstats").items()}
+    assert calls == {"cmdstat_set": 2, "cmdstat_config|resetstat": 1}

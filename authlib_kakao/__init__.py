@@ -16,6 +16,7 @@ from authlib_kakao._version import __version__ as __version__
 _EXPORTS = {
     "APIRateLimitError": "authlib_kakao.errors",
     "AsyncKakaoAdmin": "authlib_kakao.admin",
+    "AsyncKakaoConnection": "authlib_kakao.http.connection",
     "ConsentRequiredError": "authlib_kakao.errors",
     "InvalidAccessTokenError": "authlib_kakao.errors",
     "InvalidIDTokenError": "authlib_kakao.errors",
@@ -24,6 +25,7 @@ _EXPORTS = {
     "KakaoAuthError": "authlib_kakao.errors",
     "KakaoConfigError": "authlib_kakao.errors",
     "KakaoConfigWarning": "authlib_kakao.validation",
+    "KakaoConnection": "authlib_kakao.http.connection",
     "KakaoError": "authlib_kakao.errors",
     "KakaoResponseError": "authlib_kakao.errors",
     "KakaoSettings": "authlib_kakao.settings",
@@ -76,6 +78,8 @@ if _typing.TYPE_CHECKING:
     from authlib_kakao.errors import UnknownSigningKeyError as UnknownSigningKeyError
     from authlib_kakao.errors import WebhookAuthError as WebhookAuthError
     from authlib_kakao.errors import WebhookPayloadError as WebhookPayloadError
+    from authlib_kakao.http.connection import AsyncKakaoConnection as AsyncKakaoConnection
+    from authlib_kakao.http.connection import KakaoConnection as KakaoConnection
     from authlib_kakao.provider import register_kakao as register_kakao
     from authlib_kakao.settings import KakaoSettings as KakaoSettings
     from authlib_kakao.validation import KakaoConfigWarning as KakaoConfigWarning

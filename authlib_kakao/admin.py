@@ -50,7 +50,12 @@ from authlib_kakao.faces import (
     refuse_unknown,
     streaming,
 )
-from authlib_kakao.http.connection import AsyncKakaoConnection, KakaoConnection, _ConnectionBase
+from authlib_kakao.http.connection import (
+    AsyncKakaoConnection,
+    KakaoConnection,
+    _ConnectionBase,
+    check_kind,
+)
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
 
@@ -92,18 +97,15 @@ class _AdminBase:
                 timeout=check_timeout(timeout),
                 client_kwargs=check_mapping("client_kwargs", client_kwargs),
             )
-        elif not isinstance(connection, self._connection_cls):
-            raise KakaoConfigError(
-                f"{type(self).__name__} needs a {self._connection_cls.__name__} "
-                f"(an app's connection of the same kind: sync with sync, async with async)"
-            )
-        elif (kapi_url, timeout, max_response_bytes, client_kwargs) != (
-            KAPI_URL, DEFAULT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, None,
-        ):  # fmt: skip
-            raise KakaoConfigError(
-                "give either connection= or kapi_url/timeout/max_response_bytes/client_kwargs: "
-                "a shared connection brings its own"
-            )
+        else:
+            check_kind(connection, self._connection_cls, self)
+            if (kapi_url, timeout, max_response_bytes, client_kwargs) != (
+                KAPI_URL, DEFAULT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, None,
+            ):  # fmt: skip
+                raise KakaoConfigError(
+                    "give either connection= or kapi_url/timeout/max_response_bytes/"
+                    "client_kwargs: a shared connection brings its own"
+                )
         self.connection = connection
         # How rate-limit waits wait: time.sleep / asyncio.sleep unless a test moves a clock instead.
         self._sleep = sleep

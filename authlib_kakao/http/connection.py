@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from authlib_kakao.core.calls import JWKS
 from authlib_kakao.core.flows import Flow, Step, call_flow
 from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
+from authlib_kakao.errors import KakaoConfigError
 from authlib_kakao.http.jwks import JWKSCache
 from authlib_kakao.http.observe import ATTEMPT
 from authlib_kakao.http.pool import ConnectionPool
@@ -103,6 +104,16 @@ class _ConnectionBase:
 
     def _jwks_request(self) -> HTTPRequest:
         return JWKS.request(self.settings.endpoints)
+
+
+def check_kind(connection: object, expected: type[_ConnectionBase], owner: object) -> None:
+    """Refuse a shared connection of the wrong kind for ``owner`` (sync with sync, async with
+    async): its methods would return coroutines where values are awaited, or the reverse."""
+    if not isinstance(connection, expected):
+        raise KakaoConfigError(
+            f"{type(owner).__name__} needs a {expected.__name__} "
+            f"(an app's connection of the same kind: sync with sync, async with async)"
+        )
 
 
 class _Attempts:

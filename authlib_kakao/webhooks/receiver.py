@@ -29,7 +29,12 @@ from authlib_kakao.core.endpoints import KAKAO_ISSUER, KAUTH_URL, KakaoEndpoints
 from authlib_kakao.core.flows import Flow
 from authlib_kakao.errors import KakaoConfigError, KakaoError, WebhookAuthError, WebhookPayloadError
 from authlib_kakao.faces import Bound, awaited, blocking
-from authlib_kakao.http.connection import AsyncKakaoConnection, KakaoConnection, _ConnectionBase
+from authlib_kakao.http.connection import (
+    AsyncKakaoConnection,
+    KakaoConnection,
+    _ConnectionBase,
+    check_kind,
+)
 from authlib_kakao.http.jwks import JWKS_MAX_AGE, JWKS_REFETCH_INTERVAL, JWKSCache
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
 from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
@@ -209,11 +214,8 @@ class _WebhooksBase(Generic[D]):
                 client_kwargs=check_mapping("client_kwargs", client_kwargs),
                 jwks=cache,
             )
-        elif not isinstance(connection, self._connection_cls):
-            raise KakaoConfigError(
-                f"{type(self).__name__} needs a {self._connection_cls.__name__} "
-                f"(an app's connection of the same kind: sync with sync, async with async)"
-            )
+        else:
+            check_kind(connection, self._connection_cls, self)
         self.connection = connection
 
     @property

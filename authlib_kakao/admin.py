@@ -38,6 +38,7 @@ from authlib_kakao.core.flows import (
     user_ids_flow,
 )
 from authlib_kakao.core.messages import HTTPRequest
+from authlib_kakao.core.shapes import AppUser
 from authlib_kakao.errors import KakaoConfigError
 from authlib_kakao.faces import (
     Bound,
@@ -194,7 +195,7 @@ def iter_user_ids(
 
 def users(
     client: _AdminBase, /, ids: Iterable[int | str], property_keys: Iterable[str] | None = None
-) -> Bound[list[dict[str, Any]]]:
+) -> Bound[list[AppUser]]:
     """Many users at once (``/v2/app/users``), batched past Kakao's 100 ids a call (20 with
     ``property_keys``), in the order asked; unknown ids are left out."""
     keys = list(property_keys) if property_keys is not None else None

@@ -203,7 +203,7 @@ class RateLimitError(KakaoError):
     """
 
 
-class KakaoAuthError(OAuthError, KakaoError):  # type: ignore[misc]
+class KakaoAuthError(OAuthError, KakaoError):  # type: ignore[misc]  # Authlib is untyped (Any)
     """Kakao's authorization server (kauth) refused: ``{error, error_description, error_code}``.
 
     Also an Authlib ``OAuthError``, so ``except OAuthError`` keeps working.

@@ -186,7 +186,7 @@ def register_kakao(
 # mypy sees Authlib's untyped registries as Any (so these never match for it, and it infers Any);
 # editors that read Authlib's source (pyright) pick the framework's class.
 @overload
-def register_kakao(  # type: ignore[overload-cannot-match]
+def register_kakao(  # type: ignore[overload-cannot-match]  # Authlib's registries are Any
     oauth: django_client.OAuth,
     name: str = ...,
     *,
@@ -202,7 +202,7 @@ def register_kakao(  # type: ignore[overload-cannot-match]
     **kwargs: Any,
 ) -> KakaoDjangoApp: ...
 @overload
-def register_kakao(  # type: ignore[overload-cannot-match]
+def register_kakao(  # type: ignore[overload-cannot-match]  # Authlib's registries are Any
     oauth: starlette_client.OAuth,
     name: str = ...,
     *,

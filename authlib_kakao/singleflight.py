@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     import asyncio
@@ -50,7 +50,7 @@ class SingleFlight:
             flight.done.wait()
             if flight.error is not None:
                 raise flight.error
-            return flight.value  # type: ignore[return-value]
+            return cast("T", flight.value)  # set by the leader, which did not raise
         try:
             flight.value = call()
             return flight.value

@@ -121,13 +121,18 @@ def check_size(keyword: str, value: object) -> int:
 def check_url(keyword: str, value: object) -> str:
     """``value`` as an absolute http(s) URL with a host."""
     parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    if (
+        not isinstance(value, str)
+        or parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.netloc
+    ):
         shown = repr(value) if isinstance(value, str) else _type(value)
         raise KakaoConfigError(
             f"{keyword}= must be an absolute http(s) URL such as 'https://kauth.kakao.com', "
             f"not {shown}"
         )
-    return value  # type: ignore[return-value]
+    return value
 
 
 def check_audiences(value: object) -> tuple[str, ...]:

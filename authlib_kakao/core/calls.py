@@ -21,14 +21,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, ParamSpec, TypeVar
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, cast
 
 from authlib_kakao.core.claims import kakao_id
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.id_token import MAX_JWKS_KEYS, ParsedJWKS, parse_jwks_document
 from authlib_kakao.core.messages import Auth, HTTPRequest, HTTPResponse
 from authlib_kakao.core.responses import decode_json, parse_kapi, parse_kapi_as
-from authlib_kakao.core.shapes import TalkChannels
+from authlib_kakao.core.shapes import (
+    AgreedServiceTerms,
+    AppUser,
+    RevokedServiceTerms,
+    Scopes,
+    ServiceTerms,
+    ShippingAddresses,
+    TalkChannels,
+    TokenInfo,
+    UserIds,
+    UserMe,
+)
 from authlib_kakao.errors import KakaoConfigError, KakaoResponseError
 
 __all__ = [
@@ -112,7 +123,7 @@ class KakaoCall(Generic[P, T]):
     parse: Callable[[HTTPResponse], T]
     json_params: frozenset[str] = frozenset()
     admin: bool = False
-    params: Callable[P, Params] = no_params  # type: ignore[assignment]
+    params: Callable[P, Params] = no_params  # type: ignore[assignment]  # mypy: a ParamSpec default
 
     def url(self, endpoints: KakaoEndpoints) -> str:
         """The absolute URL of this call on ``endpoints`` (Kakao's, the emulator's, a proxy's)."""
@@ -188,7 +199,7 @@ def parse_user_id(resp: HTTPResponse) -> int:
     return user_id
 
 
-def parse_app_users(resp: HTTPResponse) -> list[dict[str, Any]]:
+def parse_app_users(resp: HTTPResponse) -> list[AppUser]:
     """``/v2/app/users``: a bare array (Kakao's example) or ``{"elements": [...]}`` (its table)."""
     if resp.ok and resp.content.lstrip()[:1] == b"[":
         try:
@@ -203,7 +214,7 @@ def parse_app_users(resp: HTTPResponse) -> list[dict[str, Any]]:
             status_code=resp.status_code,
             excerpt=resp.excerpt(),
         )
-    return [user for user in data if isinstance(user, dict)]
+    return [cast("AppUser", user) for user in data if isinstance(user, dict)]
 
 
 def _listed(values: Iterable[Any] | None) -> list[Any] | None:
@@ -312,26 +323,25 @@ def _talk_channels(channel_ids: Iterable[str] | None = None, **kwargs: Any) -> P
     return {"channel_ids": ids, "channel_id_type": "channel_public_id" if ids else None}
 
 
-_P = parse_kapi
 _KAPI: Literal["kapi"] = "kapi"
 _KAUTH: Literal["kauth"] = "kauth"
 _JSON = frozenset
 
 # fmt: off
-USER_ME = KakaoCall("me", "GET", _KAPI, "/v2/user/me", "bearer", _P, _JSON({"property_keys"}), admin=True, params=_me)
-TOKEN_INFO = KakaoCall("token_info", "GET", _KAPI, "/v1/user/access_token_info", "bearer", _P, params=_token_info)
+USER_ME = KakaoCall("me", "GET", _KAPI, "/v2/user/me", "bearer", parse_kapi_as(UserMe), _JSON({"property_keys"}), admin=True, params=_me)
+TOKEN_INFO = KakaoCall("token_info", "GET", _KAPI, "/v1/user/access_token_info", "bearer", parse_kapi_as(TokenInfo), params=_token_info)
 LOGOUT = KakaoCall("logout", "POST", _KAPI, "/v1/user/logout", "bearer", parse_user_id, admin=True, params=_logout)
 UNLINK = KakaoCall("unlink", "POST", _KAPI, "/v1/user/unlink", "bearer", parse_user_id, admin=True, params=_unlink)
 UPDATE_PROFILE = KakaoCall("update_profile", "POST", _KAPI, "/v1/user/update_profile", "bearer", parse_user_id, _JSON({"properties"}), params=_update_profile)
 SIGNUP = KakaoCall("signup", "POST", _KAPI, "/v1/user/signup", "bearer", parse_user_id, _JSON({"properties"}), params=_signup)
-SCOPES = KakaoCall("scopes", "GET", _KAPI, "/v2/user/scopes", "bearer", _P, _JSON({"scopes"}), admin=True, params=_scopes)
-REVOKE_SCOPES = KakaoCall("revoke_scopes", "POST", _KAPI, "/v2/user/revoke/scopes", "bearer", _P, _JSON({"scopes"}), admin=True, params=_revoke_scopes)
-SERVICE_TERMS = KakaoCall("service_terms", "GET", _KAPI, "/v2/user/service_terms", "bearer", _P, admin=True, params=_service_terms)
-REVOKE_SERVICE_TERMS = KakaoCall("revoke_service_terms", "POST", _KAPI, "/v2/user/revoke/service_terms", "bearer", _P, admin=True, params=_revoke_service_terms)
-UPGRADE_SERVICE_TERMS = KakaoCall("upgrade_service_terms", "POST", _KAPI, "/v2/user/upgrade/service_terms", "bearer", _P, admin=True, params=_upgrade_service_terms)
-SHIPPING_ADDRESSES = KakaoCall("shipping_addresses", "GET", _KAPI, "/v1/user/shipping_address", "bearer", _P, admin=True, params=_shipping_addresses)
+SCOPES = KakaoCall("scopes", "GET", _KAPI, "/v2/user/scopes", "bearer", parse_kapi_as(Scopes), _JSON({"scopes"}), admin=True, params=_scopes)
+REVOKE_SCOPES = KakaoCall("revoke_scopes", "POST", _KAPI, "/v2/user/revoke/scopes", "bearer", parse_kapi_as(Scopes), _JSON({"scopes"}), admin=True, params=_revoke_scopes)
+SERVICE_TERMS = KakaoCall("service_terms", "GET", _KAPI, "/v2/user/service_terms", "bearer", parse_kapi_as(ServiceTerms), admin=True, params=_service_terms)
+REVOKE_SERVICE_TERMS = KakaoCall("revoke_service_terms", "POST", _KAPI, "/v2/user/revoke/service_terms", "bearer", parse_kapi_as(RevokedServiceTerms), admin=True, params=_revoke_service_terms)
+UPGRADE_SERVICE_TERMS = KakaoCall("upgrade_service_terms", "POST", _KAPI, "/v2/user/upgrade/service_terms", "bearer", parse_kapi_as(AgreedServiceTerms), admin=True, params=_upgrade_service_terms)
+SHIPPING_ADDRESSES = KakaoCall("shipping_addresses", "GET", _KAPI, "/v1/user/shipping_address", "bearer", parse_kapi_as(ShippingAddresses), admin=True, params=_shipping_addresses)
 TALK_CHANNELS = KakaoCall("talk_channels", "GET", _KAPI, "/v2/api/talk/channels", "bearer", parse_kapi_as(TalkChannels), admin=True, params=_talk_channels)
-USER_IDS = KakaoCall("user_ids", "GET", _KAPI, "/v1/user/ids", "admin", _P, params=_user_ids)
+USER_IDS = KakaoCall("user_ids", "GET", _KAPI, "/v1/user/ids", "admin", parse_kapi_as(UserIds), params=_user_ids)
 APP_USERS = KakaoCall("users", "GET", _KAPI, "/v2/app/users", "admin", parse_app_users, _JSON({"target_ids", "property_keys"}), params=no_params)
 JWKS = KakaoCall("jwks", "GET", _KAUTH, "/.well-known/jwks.json", "none", parse_jwks, params=no_params)
 # fmt: on

@@ -96,7 +96,7 @@ def birthdate(birthyear: object, birthday: object) -> str | None:
     return year
 
 
-def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
+def normalize_userinfo(data: Mapping[str, Any]) -> UserInfoClaims:
     """OIDC claims (``sub``, ``nickname``, ``picture``, ``email``, ...) from a /v2/user/me body:
     a :class:`~authlib_kakao.core.shapes.UserInfoClaims`.
 
@@ -156,5 +156,4 @@ def normalize_userinfo(data: Mapping[str, Any]) -> dict[str, Any]:
         claims["properties"] = dict(legacy)
     if partner := _obj(data.get("for_partner")):
         claims["for_partner"] = cast("ForPartner", dict(partner))
-    # Annotated dict[str, Any] while core/flows.py types its flows with one (issue #15).
-    return cast("dict[str, Any]", claims)
+    return claims

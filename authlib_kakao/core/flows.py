@@ -10,7 +10,7 @@ responses, no sockets. A step sends :class:`HTTPResponse` back for a request, th
 from __future__ import annotations
 
 from collections.abc import Collection, Generator, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib_kakao.core.calls import (
@@ -25,6 +25,7 @@ from authlib_kakao.core.claims import kakao_id, normalize_userinfo
 from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.id_token import ParsedJWKS, jws_header, verify_id_token
 from authlib_kakao.core.messages import Emit, HTTPRequest, HTTPResponse, KeySet, Sleep
+from authlib_kakao.core.shapes import AppUser, IDTokenClaims, UserInfoClaims
 from authlib_kakao.errors import (
     APIRateLimitError,
     InvalidAccessTokenError,
@@ -75,7 +76,7 @@ def call_flow(call: KakaoCall[..., T], request: HTTPRequest) -> Flow[T]:
 
 def userinfo_flow(
     endpoints: KakaoEndpoints, params: Mapping[str, object] | None = None
-) -> Flow[dict[str, Any]]:
+) -> Flow[UserInfoClaims]:
     """``/v2/user/me`` as OpenID Connect claims."""
     me = yield from call_flow(USER_ME, USER_ME.request(endpoints, params))
     return normalize_userinfo(me)
@@ -96,7 +97,7 @@ def id_token_flow(
     audiences: Collection[str],
     nonce: str | None,
     leeway: int,
-) -> Flow[dict[str, Any]]:
+) -> Flow[IDTokenClaims]:
     """Verify ``id_token`` against the key set its ``kid`` should be in; its claims.
 
     The header is checked first (RS256, a ``kid``), so a token that could never verify costs no
@@ -187,7 +188,7 @@ def app_users_flow(
     admin_key: str,
     ids: Iterable[int | str],
     property_keys: Sequence[str] | None = None,
-) -> Flow[list[dict[str, Any]]]:
+) -> Flow[list[AppUser]]:
     """``/v2/app/users`` for any number of ids: batched (100 ids, 20 with ``property_keys``), in
     the order asked, users Kakao does not know left out."""
     wanted: list[int] = []
@@ -198,7 +199,7 @@ def app_users_flow(
         wanted.append(user_id)
     unique = list(dict.fromkeys(wanted))
     size = APP_USERS_BATCH_WITH_KEYS if property_keys else APP_USERS_BATCH
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, AppUser] = {}
     for start in range(0, len(unique), size):
         params = {"target_id_type": "user_id", "target_ids": unique[start : start + size],
                   "property_keys": list(property_keys) if property_keys else None}  # fmt: skip
@@ -235,7 +236,7 @@ def sdk_login_flow(
     id_token: str | None,
     audiences: Collection[str],
     leeway: int,
-) -> Flow[dict[str, Any]]:
+) -> Flow[UserInfoClaims]:
     """The claims of the user behind an access token from Kakao's SDK, if it is this app's.
 
     ``/v1/user/access_token_info`` must name ``app_id`` (a token of any other Kakao app is

@@ -10,8 +10,9 @@ import math
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from authlib_kakao.core.shapes import IDTokenClaims
 from authlib_kakao.errors import InvalidIDTokenError, UnknownSigningKeyError
 
 if TYPE_CHECKING:
@@ -242,7 +243,7 @@ def verify_id_token(
     nonce: str | None,
     leeway: int = 120,
     now: float | None = None,
-) -> dict[str, Any]:
+) -> IDTokenClaims:
     """The verified claims of ``id_token``.
 
     Args:
@@ -266,4 +267,4 @@ def verify_id_token(
         leeway=leeway,
         now=time.time() if now is None else now,
     )
-    return claims
+    return cast("IDTokenClaims", claims)  # the claims _check_claims just required are there

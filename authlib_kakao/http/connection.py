@@ -170,15 +170,16 @@ class KakaoConnection(_ConnectionBase):
 
     def keys(self, kid: str) -> ParsedJWKS:
         """The key set that should hold ``kid``, fetched only when the cache's rules say so."""
-        cache = self.jwks
-        if not cache.need_fetch(kid):
-            return cache.keys  # type: ignore[return-value]  # need_fetch is False only with keys
+        keys = self.jwks.usable_for(kid)
+        if keys is not None:
+            return keys
         key = ("jwks", self.settings.endpoints.kauth_url)
         return self._flights.do(key, lambda: self._fetch(kid))
 
     def _fetch(self, kid: str) -> ParsedJWKS:
-        if not self.jwks.need_fetch(kid):  # another caller's fetch ended just before this one
-            return self.jwks.keys  # type: ignore[return-value]
+        keys = self.jwks.usable_for(kid)  # another caller's fetch may have ended just now
+        if keys is not None:
+            return keys
         request = self._jwks_request()
         return self.jwks.store(pump(call_flow(JWKS, request), self._send))
 
@@ -255,15 +256,16 @@ class AsyncKakaoConnection(_ConnectionBase):
 
     async def keys(self, kid: str) -> ParsedJWKS:
         """The key set that should hold ``kid``, fetched only when the cache's rules say so."""
-        cache = self.jwks
-        if not cache.need_fetch(kid):
-            return cache.keys  # type: ignore[return-value]  # need_fetch is False only with keys
+        keys = self.jwks.usable_for(kid)
+        if keys is not None:
+            return keys
         key = ("jwks", self.settings.endpoints.kauth_url)
         return await self._flights.do(key, lambda: self._fetch(kid))
 
     async def _fetch(self, kid: str) -> ParsedJWKS:
-        if not self.jwks.need_fetch(kid):  # another caller's fetch ended just before this one
-            return self.jwks.keys  # type: ignore[return-value]
+        keys = self.jwks.usable_for(kid)  # another caller's fetch may have ended just now
+        if keys is not None:
+            return keys
         request = self._jwks_request()
         return self.jwks.store(await pump_async(call_flow(JWKS, request), self._send))
 

@@ -24,7 +24,7 @@ __all__ = ["AsyncKakaoOAuth2Client"]
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
-class AsyncKakaoOAuth2Client(KakaoSessionMixin, AsyncOAuth2Client):  # type: ignore[misc]
+class AsyncKakaoOAuth2Client(KakaoSessionMixin, AsyncOAuth2Client):  # type: ignore[misc]  # Authlib: untyped
     """Authlib's ``AsyncOAuth2Client`` with Kakao's behaviour, every call bounded."""
 
     def __init__(

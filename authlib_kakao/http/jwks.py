@@ -75,13 +75,18 @@ class JWKSCache:
 
     def need_fetch(self, kid: str | None) -> bool:
         """Whether a verification of a token naming ``kid`` should fetch the JWKS first."""
+        return self.usable_for(kid) is None
+
+    def usable_for(self, kid: str | None) -> ParsedJWKS | None:
+        """The cached set when a token naming ``kid`` should be verified with it, ``None`` when
+        the rules say to fetch first."""
         with self._lock:
             keys, age = self._keys, self._clock() - self._fetched_at
         if keys is None or age >= self.max_age:
-            return True
+            return None
         if kid is None or kid in keys.keys or kid in keys.unreadable:
-            return False
-        return age >= self.refetch_interval
+            return keys
+        return None if age >= self.refetch_interval else keys
 
     def store(self, keys: ParsedJWKS) -> ParsedJWKS:
         """Keep ``keys``, fetched just now; returns them."""

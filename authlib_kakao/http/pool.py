@@ -131,7 +131,7 @@ class _LoopPool:
         self.inner = httpx.AsyncHTTPTransport(**options)
         inner = self.inner
 
-        class Shared(httpx.AsyncBaseTransport):  # type: ignore[misc]
+        class Shared(httpx.AsyncBaseTransport):  # type: ignore[misc]  # httpx or httpx2: Any
             async def handle_async_request(self, request: Any) -> Any:
                 return await inner.handle_async_request(request)
 

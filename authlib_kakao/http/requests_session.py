@@ -33,7 +33,7 @@ _WORKERS = ThreadPoolExecutor(max_workers=128, thread_name_prefix="authlib-kakao
 _in_worker = threading.local()
 
 
-class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc]
+class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc]  # Authlib: untyped
     """Authlib's requests ``OAuth2Session`` with Kakao's behaviour, every call bounded."""
 
     def __init__(

@@ -164,7 +164,8 @@ def pump(
         while True:
             step = flow.send(_step(step, send, sleep, keys))
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        result: T = done.value  # a generator's return value: what Flow[T] says it is
+        return result
 
 
 def stream(
@@ -223,7 +224,8 @@ async def pump_async(
         while True:
             step = flow.send(await _step_async(step, send, nap, keys))
     except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+        result: T = done.value  # a generator's return value: what Flow[T] says it is
+        return result
 
 
 async def stream_async(

@@ -37,12 +37,12 @@ def app_class(base: type) -> type:
             return named
     from authlib_kakao.integrations.mixin import AsyncKakaoAppMixin, KakaoAppMixin
 
-    is_async = inspect.iscoroutinefunction(base.authorize_access_token)  # type: ignore[attr-defined]
+    is_async = inspect.iscoroutinefunction(base.authorize_access_token)  # type: ignore[attr-defined]  # Authlib
     if is_async:
         from authlib_kakao.http.httpx_session import AsyncKakaoOAuth2Client as ours
     else:
         from authlib_kakao.http.requests_session import KakaoOAuth2Session as ours
-    theirs: Any = base.client_cls  # type: ignore[attr-defined]
+    theirs: Any = base.client_cls  # type: ignore[attr-defined]  # Authlib's app class
     session = (
         ours if issubclass(ours, theirs) else type(f"Kakao{theirs.__name__}", (ours, theirs), {})
     )

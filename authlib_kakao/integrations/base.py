@@ -147,6 +147,6 @@ class KakaoAppBase:
         return {"url": self.logout_url(post_logout_redirect_uri, state), "state": state}
 
     def _refresh_session(self, token: Mapping[str, Any]) -> Any:
-        oauth_client: Any = self._get_oauth_client(**self.server_metadata)  # type: ignore[attr-defined]
+        oauth_client: Any = self._get_oauth_client(**self.server_metadata)  # type: ignore[attr-defined]  # Authlib's
         oauth_client.token = dict(token)
         return oauth_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from authlib.integrations.django_client import DjangoOAuth2App
 
@@ -17,7 +17,7 @@ __all__ = ["KakaoDjangoApp", "require_consent"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class KakaoDjangoApp(KakaoAppMixin, DjangoOAuth2App):  # type: ignore[misc]
+class KakaoDjangoApp(KakaoAppMixin, DjangoOAuth2App):  # type: ignore[misc]  # Authlib: untyped
     """Authlib's ``DjangoOAuth2App`` with Kakao's behaviour; plain (blocking) calls."""
 
     client_cls = KakaoOAuth2Session
@@ -65,6 +65,6 @@ def require_consent(
                 uri = redirect_uri(request) if callable(redirect_uri) else redirect_uri
                 return kakao.consent_redirect(request, uri, exc.required_scopes)
 
-        return guarded  # type: ignore[return-value]
+        return cast("F", guarded)  # functools.wraps kept the view's signature
 
     return decorate

@@ -77,15 +77,15 @@ class KakaoAppMixin(KakaoAppBase):
 
     def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
-            return self._checked_login(super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]
+            return self._checked_login(super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]  # Authlib's app: untyped
 
     def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
         with transport_errors(method, self._absolute(url)), token_errors(), self._store(kwargs):
-            return super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
+            return super().request(method, url, token=token, **kwargs)  # type: ignore[misc]  # Authlib's app: untyped
 
     def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
         with transport_errors("POST", self.access_token_url):
-            return super().fetch_access_token(redirect_uri, **kwargs)  # type: ignore[misc]
+            return super().fetch_access_token(redirect_uri, **kwargs)  # type: ignore[misc]  # Authlib's app: untyped
 
     def refresh_token(self, token: Mapping[str, Any]) -> dict[str, Any]:
         """Refresh ``token`` now; the new token (the old refresh token kept if Kakao sent none)
@@ -148,15 +148,15 @@ class AsyncKakaoAppMixin(KakaoAppBase):
 
     async def authorize_access_token(self, *args: Any, **kwargs: Any) -> Any:
         with redirect_errors():
-            return self._checked_login(await super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]
+            return self._checked_login(await super().authorize_access_token(*args, **kwargs))  # type: ignore[misc]  # Authlib's app: untyped
 
     async def request(self, method: str, url: str, token: Any = None, **kwargs: Any) -> Any:
         with transport_errors(method, self._absolute(url)), token_errors(), self._store(kwargs):
-            return await super().request(method, url, token=token, **kwargs)  # type: ignore[misc]
+            return await super().request(method, url, token=token, **kwargs)  # type: ignore[misc]  # Authlib's app: untyped
 
     async def fetch_access_token(self, redirect_uri: str | None = None, **kwargs: Any) -> Any:
         with transport_errors("POST", self.access_token_url):
-            return await super().fetch_access_token(redirect_uri, **kwargs)  # type: ignore[misc]
+            return await super().fetch_access_token(redirect_uri, **kwargs)  # type: ignore[misc]  # Authlib's app: untyped
 
     async def refresh_token(self, token: Mapping[str, Any]) -> dict[str, Any]:
         """Refresh ``token`` now; the new token (the old refresh token kept if Kakao sent none)

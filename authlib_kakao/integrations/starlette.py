@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from authlib.integrations.starlette_client import StarletteOAuth2App
 
@@ -18,7 +18,7 @@ __all__ = ["KakaoStarletteApp", "consent_exception_handler", "require_consent"]
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
-class KakaoStarletteApp(AsyncKakaoAppMixin, StarletteOAuth2App):  # type: ignore[misc]
+class KakaoStarletteApp(AsyncKakaoAppMixin, StarletteOAuth2App):  # type: ignore[misc]  # Authlib: untyped
     """Authlib's ``StarletteOAuth2App`` with Kakao's behaviour; every call is awaited."""
 
     client_cls = AsyncKakaoOAuth2Client
@@ -87,6 +87,6 @@ def require_consent(
                 uri = redirect_uri(request) if callable(redirect_uri) else redirect_uri
                 return await kakao.consent_redirect(request, str(uri), exc.required_scopes)
 
-        return guarded  # type: ignore[return-value]
+        return cast("F", guarded)  # functools.wraps kept the view's signature
 
     return decorate

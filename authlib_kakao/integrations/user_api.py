@@ -40,6 +40,7 @@ from authlib_kakao.core.flows import (
     sdk_login_flow,
     userinfo_flow,
 )
+from authlib_kakao.core.shapes import IDTokenClaims, UserInfoClaims
 from authlib_kakao.errors import InvalidIDTokenError, KakaoConfigError
 from authlib_kakao.faces import Bound, derived, kakao_parameters
 
@@ -87,7 +88,7 @@ def user_method(call: KakaoCall[P, T]) -> Callable[Concatenate[KakaoAppBase, P],
     return derived(builder, call, [_APP], var_keyword=True)
 
 
-def _as_userinfo(flow: Flow[dict[str, Any]]) -> Flow[UserInfo]:
+def _as_userinfo(flow: Flow[UserInfoClaims] | Flow[IDTokenClaims]) -> Flow[UserInfo]:
     return UserInfo((yield from flow))
 
 

@@ -13,7 +13,7 @@ __all__ = ["kakao_login_button", "register"]
 register = template.Library()
 
 
-@register.simple_tag  # type: ignore[untyped-decorator]
+@register.simple_tag  # type: ignore[untyped-decorator]  # Django ships no type hints
 def kakao_login_button(href: str, **options: Any) -> LoginButton:
     """Kakao's login button linking to ``href`` (see :func:`authlib_kakao.button.login_button`)."""
     return login_button(href, **options)

@@ -13,8 +13,8 @@ import concurrent.futures
 import inspect
 import logging
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     import asyncio
@@ -141,7 +141,7 @@ class TaskDispatcher:
 
         try:
             if _is_async(callback):
-                await callback(event)  # type: ignore[misc]
+                await cast("Awaitable[object]", callback(event))  # _is_async said so
             else:
                 await asyncio.to_thread(callback, event)
         except Exception:

@@ -32,7 +32,7 @@ def _exempt(view: View, methods: list[str]) -> View:
     from django.views.decorators.csrf import csrf_exempt
     from django.views.decorators.http import require_http_methods
 
-    return csrf_exempt(require_http_methods(methods)(view))  # type: ignore[no-any-return]
+    return csrf_exempt(require_http_methods(methods)(view))  # type: ignore[no-any-return]  # Django: untyped
 
 
 def _body(request: Any, limit: int) -> bytes:

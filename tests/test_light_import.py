@@ -24,7 +24,10 @@ import authlib_kakao
 from authlib_kakao import errors
 from authlib_kakao.testing import KakaoEmulator
 
+# The installed package (a checkout, or a wheel's site-packages) and this test tree (the
+# checkout's, or an sdist's beside a wheel installed alone).
 ROOT = Path(authlib_kakao.__file__).parent.parent
+TESTS = Path(__file__).resolve().parent
 HEAVY = ("joserfc", "cryptography", "authlib.oidc", "authlib.jose")
 AUTHLIB_ERRORS = "authlib.integrations.base_client.errors"
 PRELUDE = f"""
@@ -38,7 +41,7 @@ def heavy():
 
 def run(code: str, **env: str) -> Any:
     """Run ``code`` in a fresh interpreter and return the JSON it prints last."""
-    path = [str(ROOT), str(ROOT / "tests" / "integrations"), os.environ.get("PYTHONPATH", "")]
+    path = [str(ROOT), str(TESTS / "integrations"), os.environ.get("PYTHONPATH", "")]
     environ = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path)), **env}
     source = PRELUDE + textwrap.dedent(code)
     out = subprocess.run(

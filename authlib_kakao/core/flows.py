@@ -23,7 +23,7 @@ from authlib_kakao.core.calls import (
 )
 from authlib_kakao.core.claims import kakao_id, normalize_userinfo
 from authlib_kakao.core.endpoints import KakaoEndpoints
-from authlib_kakao.core.id_token import ParsedJWKS, jws_header, verify_id_token
+from authlib_kakao.core.id_token import ParsedJWKS, read_jws, verify_id_token
 from authlib_kakao.core.messages import Emit, HTTPRequest, HTTPResponse, KeySet, Sleep
 from authlib_kakao.core.shapes import AppUser, IDTokenClaims, UserInfoClaims
 from authlib_kakao.errors import (
@@ -103,10 +103,10 @@ def id_token_flow(
     The header is checked first (RS256, a ``kid``), so a token that could never verify costs no
     request; whether the key set is fetched is the JWKS cache's rule, not the token's.
     """
-    kid = jws_header(id_token)["kid"]
-    keys = yield from key_set(kid)
+    read = read_jws(id_token)
+    keys = yield from key_set(read.kid)
     return verify_id_token(
-        id_token, keys, issuer=endpoints.issuer, audiences=audiences, nonce=nonce, leeway=leeway
+        read, keys, issuer=endpoints.issuer, audiences=audiences, nonce=nonce, leeway=leeway
     )
 
 

@@ -25,9 +25,11 @@ __all__ = [
     "ALGORITHMS",
     "MAX_JWKS_KEYS",
     "ParsedJWKS",
+    "ReadJWS",
     "Refusal",
     "jws_header",
     "parse_jwks_document",
+    "read_jws",
     "verify_id_token",
     "verify_jws",
 ]
@@ -41,30 +43,52 @@ Refusal = Callable[[str], Exception]
 """Builds the exception for a refused token from its description (an error class will do)."""
 
 
-def jws_header(
-    token: str, *, noun: str = "id_token", malformed: Refusal = InvalidIDTokenError,
+@dataclass(frozen=True)
+class ReadJWS:
+    """A compact JWS read once: its header checked (RS256, a ``kid``), the parsed object kept for
+    the signature check, so the id_token and security events are never read twice."""
+
+    kid: str
+    header: Mapping[str, Any]
+    compact: Any  # joserfc's CompactSignature
+
+
+def read_jws(
+    token: str | ReadJWS, *, noun: str = "id_token", malformed: Refusal = InvalidIDTokenError,
     refused: Refusal = InvalidIDTokenError,
-) -> dict[str, Any]:  # fmt: skip
-    """The JWS header of ``token``, read before any key is chosen so that ``alg`` and ``kid`` fail
-    clearly: RS256 and a ``kid``, or ``refused``; not a readable compact JWS, ``malformed``.
+) -> ReadJWS:  # fmt: skip
+    """``token`` read before any key is chosen, so that ``alg`` and ``kid`` fail clearly: RS256
+    and a ``kid``, or ``refused``; not a readable compact JWS, ``malformed``.
 
     ``noun`` names the token in messages (``"id_token"``).
     """
+    if isinstance(token, ReadJWS):
+        return token
     from joserfc import jws
     from joserfc.errors import JoseError
 
     if not isinstance(token, str) or token.count(".") != 2:
         raise malformed(f"the {noun} is not a JWS compact token")
     try:
-        header = jws.extract_compact(token.encode("ascii")).headers()
+        compact = jws.extract_compact(token.encode("ascii"))
+        header = compact.headers()
     except (JoseError, ValueError, TypeError, UnicodeError):
         raise malformed(f"the {noun}'s header cannot be read") from None
     if header.get("alg") not in ALGORITHMS:
         # Covers alg "none" and HS256 keyed with the public key (key confusion).
         raise refused(f"the {noun} is signed with {header.get('alg')!r}, not RS256")
-    if not isinstance(header.get("kid"), str) or not header["kid"]:
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
         raise refused(f"the {noun}'s header names no signing key (kid)")
-    return dict(header)
+    return ReadJWS(kid, dict(header), compact)
+
+
+def jws_header(
+    token: str, *, noun: str = "id_token", malformed: Refusal = InvalidIDTokenError,
+    refused: Refusal = InvalidIDTokenError,
+) -> dict[str, Any]:  # fmt: skip
+    """The checked JWS header of ``token`` (see :func:`read_jws`)."""
+    return dict(read_jws(token, noun=noun, malformed=malformed, refused=refused).header)
 
 
 @dataclass(frozen=True)
@@ -114,14 +138,15 @@ def parse_jwks_document(
 
 
 def verify_jws(
-    token: str, jwks: Mapping[str, Any] | ParsedJWKS, *, noun: str = "id_token",
+    token: str | ReadJWS, jwks: Mapping[str, Any] | ParsedJWKS, *, noun: str = "id_token",
     malformed: Refusal = InvalidIDTokenError, refused: Refusal = InvalidIDTokenError,
     unknown_key: Refusal = UnknownSigningKeyError,
 ) -> dict[str, Any]:  # fmt: skip
     """The payload of ``token`` (a JSON object) once its RS256 signature checks against the key
     of ``jwks`` its header names; the id_token and Kakao's security event tokens share this.
 
-    ``jwks`` is parsed (:class:`ParsedJWKS`) or a JWKS document, parsed once the header passed.
+    ``token`` is the compact text or what :func:`read_jws` read of it; ``jwks`` is parsed
+    (:class:`ParsedJWKS`) or a JWKS document, parsed once the header passed.
 
     Raises (each built from a description naming the ``noun``):
         unknown_key: the header's ``kid`` is not in ``jwks`` (refetch it and retry once).
@@ -130,7 +155,7 @@ def verify_jws(
     """
     import json  # a plain import of a loaded module: one dict lookup
 
-    from joserfc import jws, jwt
+    from joserfc import jws
     from joserfc.errors import (
         BadSignatureError,
         InvalidKeyIdError,
@@ -138,19 +163,8 @@ def verify_jws(
         UnsupportedAlgorithmError,
     )
 
-    # The token is read once: its header chooses the key and the same object is then verified
-    # (jwt.decode would read it all again). Anything jws_header would refuse goes to it, so the
-    # refusal is its own.
-    obj = None
-    if isinstance(token, str) and token.count(".") == 2:
-        try:
-            obj = jws.extract_compact(token.encode("ascii"))
-        except (JoseError, ValueError, TypeError, UnicodeError):
-            obj = None
-    header = obj.headers() if obj is not None else {}
-    kid = header.get("kid")
-    if obj is None or header.get("alg") not in ALGORITHMS or not isinstance(kid, str) or not kid:
-        kid = jws_header(token, noun=noun, malformed=malformed, refused=refused)["kid"]
+    read = read_jws(token, noun=noun, malformed=malformed, refused=refused)
+    kid = read.kid
     parsed = jwks if isinstance(jwks, ParsedJWKS) else parse_jwks_document(jwks)
     key = parsed.keys.get(kid)
     if key is None:
@@ -160,10 +174,8 @@ def verify_jws(
             f"the {noun} is signed with a key not in Kakao's JWKS (keys rotate: refetch it)"
         )
     try:
-        if obj is None:  # jws_header let it by after all: joserfc reads it whole
-            return dict(jwt.decode(token, key, algorithms=ALGORITHMS).claims)
         # What jwt.decode does once it has read the token; its errors are refused alike.
-        if not jws.validate_compact(obj, key, algorithms=ALGORITHMS):
+        if not jws.validate_compact(read.compact, key, algorithms=ALGORITHMS):
             raise BadSignatureError()
     except InvalidKeyIdError:
         raise unknown_key(f"the {noun} is signed with a key not in Kakao's JWKS") from None
@@ -174,7 +186,7 @@ def verify_jws(
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise malformed(f"the {noun} was rejected ({type(exc).__name__})") from None
     try:
-        claims = json.loads(obj.payload)
+        claims = json.loads(read.compact.payload)
     except (TypeError, ValueError):
         claims = None
     if not isinstance(claims, dict):  # where jwt.decode raises InvalidPayloadError
@@ -235,7 +247,7 @@ def _check_claims(
 
 
 def verify_id_token(
-    id_token: str,
+    id_token: str | ReadJWS,
     jwks: Mapping[str, Any] | ParsedJWKS,
     *,
     issuer: str,

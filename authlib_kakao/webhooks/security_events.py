@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from authlib_kakao.core.endpoints import KAKAO_ISSUER, KakaoEndpoints
 from authlib_kakao.core.flows import Flow, key_set
-from authlib_kakao.core.id_token import ParsedJWKS, jws_header, verify_jws
+from authlib_kakao.core.id_token import ParsedJWKS, ReadJWS, read_jws, verify_jws
 from authlib_kakao.errors import InvalidIDTokenError, WebhookAuthError, WebhookPayloadError
 
 __all__ = [
@@ -302,7 +302,7 @@ def verify_security_event(
 
 
 def _verify(
-    text: str,
+    text: str | ReadJWS,
     jwks: Mapping[str, Any] | ParsedJWKS,
     *,
     issuer: str,
@@ -341,15 +341,15 @@ def security_event_flow(
     A token that is not even a readable RS256 JWS with a ``kid`` is refused before any lookup.
     """
     text = _token_text(token)
-    kid = jws_header(text, noun=_NOUN, malformed=_malformed, refused=_bad_key)["kid"]
+    read = read_jws(text, noun=_NOUN, malformed=_malformed, refused=_bad_key)
     options: dict[str, Any] = {
         "issuer": endpoints.issuer,
         "audiences": _audiences(audience),
         "leeway": leeway,
         "max_age": max_age,
     }
-    keys = yield from key_set(kid)
+    keys = yield from key_set(read.kid)
     try:
-        return _verify(text, keys, now=time.time(), **options)
+        return _verify(read, keys, now=time.time(), **options)
     except _UnknownKid as exc:
         raise exc.public() from None

@@ -112,8 +112,22 @@ class ConnectionPool:
 def _shared_adapter_class() -> type:
     from requests.adapters import HTTPAdapter
 
+    from authlib_kakao.http.deadline import connection_pool_classes
+
+    pool_classes = connection_pool_classes()
+
     class SharedAdapter(HTTPAdapter):
-        """An adapter that outlives the sessions it is mounted on."""
+        """An adapter that outlives the sessions it is mounted on, whose connections register
+        their sockets with the call's deadline (``http.deadline``)."""
+
+        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pool_classes
+
+        def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+            manager = super().proxy_manager_for(*args, **kwargs)
+            manager.pool_classes_by_scheme = pool_classes
+            return manager
 
         def close(self) -> None:
             """Sessions close after every call; the pool stays (see ``close_for_real``)."""

@@ -2,35 +2,26 @@
 
 requests' ``timeout`` bounds each socket operation, not the call: a server sending one byte every
 0.9 s holds a ``timeout=1`` call for as long as it likes. Here the timeout is a deadline for the
-whole call (connect, send, headers and the whole body): the call runs on a worker thread and the
-caller waits at most until the deadline. The body is read raw and decoded by
+whole call (connect, TLS, send, headers and the whole body), kept in the calling thread: the
+call's sockets are cut by a watchdog at its deadline (``http.deadline``), so no call waits on a
+worker thread and none outlives its deadline. The body is read raw and decoded by
 :class:`~authlib_kakao.http.limits.BodyReader`, refused past ``max_response_bytes``. Connections come
 from the app's :class:`~authlib_kakao.http.pool.ConnectionPool`.
-
-A worker stuck on a server that drips headers forever stays stuck until that server stops; the
-pool is bounded, so such a server can slow later calls down (each still ends at its deadline) but
-never exhausts threads or memory.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from authlib.integrations.requests_client import OAuth2Session
 
+from authlib_kakao.http.deadline import deadline
 from authlib_kakao.http.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
 from authlib_kakao.http.observe import ATTEMPT, Observation
+from authlib_kakao.http.pool import ConnectionPool
 from authlib_kakao.http.session import STORED_TOKEN, KakaoSessionMixin, SessionContext
 
 __all__ = ["KakaoOAuth2Session"]
-
-# Threads are made as needed; the bound only matters if a hostile server holds many at once.
-_WORKERS = ThreadPoolExecutor(max_workers=128, thread_name_prefix="authlib-kakao")
-_in_worker = threading.local()
 
 
 class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc]  # Authlib: untyped
@@ -44,6 +35,8 @@ class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc
         self.headers["Accept-Encoding"] = ACCEPT_ENCODING
         if kakao_shared is not None:
             kakao_shared.pool.mount(self)
+        else:  # a session of its own: its own adapter, whose sockets a deadline can cut
+            ConnectionPool({}).mount(self)
 
     def refresh_token(self, url: Any = None, refresh_token: Any = None, **kwargs: Any) -> Any:
         parent = super().refresh_token
@@ -77,25 +70,21 @@ class KakaoOAuth2Session(KakaoSessionMixin, OAuth2Session):  # type: ignore[misc
         return resp
 
     def _send_bounded(self, request: Any, kwargs: dict[str, Any]) -> Any:
-        if getattr(_in_worker, "active", False):  # a redirect followed inside the worker
-            return self._send_capped(request, kwargs)
         seconds = deadline_of(kwargs.get("timeout"))
         if seconds is None:
             return self._send_capped(request, kwargs)
-        kwargs["_until"] = time.monotonic() + seconds
-        future = _WORKERS.submit(self._in_worker, request, kwargs)
-        try:
-            return future.result(timeout=seconds)
-        except FutureTimeout:
-            future.cancel()
-            raise timed_out(seconds) from None
-
-    def _in_worker(self, request: Any, kwargs: dict[str, Any]) -> Any:
-        _in_worker.active = True
-        try:
-            return self._send_capped(request, kwargs)
-        finally:
-            _in_worker.active = False
+        with deadline(seconds) as call:
+            kwargs["_until"] = call.until
+            try:
+                resp = self._send_capped(request, kwargs)
+            except Exception:
+                if call.expired:  # the watchdog cut the call's socket at its deadline
+                    raise timed_out(seconds) from None
+                raise
+            if call.expired:
+                # A cut can also end a header or a body early and look like an answer.
+                raise timed_out(seconds)
+            return resp
 
     def _send_capped(self, request: Any, kwargs: dict[str, Any]) -> Any:
         until = kwargs.pop("_until", None)

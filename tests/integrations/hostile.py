@@ -60,7 +60,7 @@ class HostileServer:
     def _serve(self, conn: socket.socket, mode: str) -> None:
         with conn:
             try:
-                if mode != "black_hole":
+                if mode not in ("black_hole", "drip_tls"):
                     self._read_request(conn)
                 getattr(self, f"_{mode}")(conn)
             except OSError:
@@ -129,6 +129,15 @@ class HostileServer:
     def _reset(conn: socket.socket) -> None:
         # SO_LINGER 0: close() sends RST instead of FIN.
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def _drip_tls(self, conn: socket.socket) -> None:
+        # The client's hello read, the server's answer announced as a 16 KiB handshake record
+        # and then dripped: a TLS handshake that never ends, one byte well within any read timeout.
+        conn.recv(4096)
+        conn.sendall(b"\x16\x03\x03\x40\x00\x02")
+        for _ in self._until_stopped():
+            conn.sendall(b"\x00")
+            time.sleep(DRIP_EVERY)
 
     def _black_hole(self, conn: socket.socket) -> None:
         for _ in self._until_stopped():

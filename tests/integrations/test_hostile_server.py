@@ -29,6 +29,8 @@ CASES: dict[str, tuple[type[KakaoError], bool | None, str]] = {
     "drip_body": (KakaoTransportError, True, "did not answer"),
     "drip_headers": (KakaoTransportError, True, "did not answer"),
     "black_hole": (KakaoTransportError, True, "did not answer"),
+    # An https Kakao that drips its TLS handshake: the deadline covers the handshake too.
+    "drip_tls": (KakaoTransportError, True, "did not answer"),
     "endless": (KakaoResponseError, None, "larger than"),
     "huge": (KakaoResponseError, None, "larger than"),
     "gzip_bomb": (KakaoResponseError, None, "larger than"),
@@ -44,8 +46,8 @@ def server() -> Iterator[HostileServer]:
 
 
 def options(server: HostileServer) -> dict[str, Any]:
-    return {"client_id": "id", "kauth_url": server.url, "kapi_url": server.url,
-            "timeout": DEADLINE}  # fmt: skip
+    url = server.url.replace("http://", "https://") if server.mode == "drip_tls" else server.url
+    return {"client_id": "id", "kauth_url": url, "kapi_url": url, "timeout": DEADLINE}
 
 
 def sync_userinfo(server: HostileServer) -> None:
@@ -63,8 +65,13 @@ def async_userinfo(server: HostileServer) -> None:
 FACES = {"sync": sync_userinfo, "async": async_userinfo}
 
 
-@pytest.mark.parametrize("face", FACES)
-@pytest.mark.parametrize("mode", CASES)
+# httpx's own deadline (asyncio's cancellation) ends a dripped TLS handshake too, but httpcore
+# leaves that socket to the garbage collector (a ResourceWarning): the TLS case is the sync face's,
+# whose deadline is ours (``http.deadline``).
+PAIRS = [(mode, face) for mode in CASES for face in FACES if (mode, face) != ("drip_tls", "async")]
+
+
+@pytest.mark.parametrize(("mode", "face"), PAIRS)
 def test_every_hostile_answer_ends_in_its_documented_error(
     server: HostileServer, mode: str, face: str
 ) -> None:

@@ -7,7 +7,7 @@ code that turns them into I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
@@ -60,8 +60,16 @@ class HTTPResponse:
     status_code: int
     headers: Mapping[str, str] = field(default_factory=dict)
     content: bytes = b""
-    # The credentials the request carried (bearer token, code, secret …): errors mask them.
-    sent_credentials: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    # How to find the credentials the request carried (bearer token, code, secret …), which
+    # errors mask: read only when an error is raised, never on the way of a good answer.
+    credentials_from: Callable[[], tuple[str, ...]] = field(
+        default=tuple, repr=False, compare=False
+    )
+
+    @property
+    def sent_credentials(self) -> tuple[str, ...]:
+        """The credentials the request carried (bearer token, code, secret …)."""
+        return self.credentials_from()
 
     @property
     def ok(self) -> bool:

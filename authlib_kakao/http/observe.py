@@ -41,21 +41,28 @@ ATTEMPT: ContextVar[int] = ContextVar("kakao_attempt", default=1)
 """Which attempt of one call is being sent; the connection raises it when a flow repeats a call."""
 
 _UNSET: Any = object()
-_tracer: Any = _UNSET
+_trace: Any = _UNSET  # opentelemetry.trace, None when not installed
+_tracer: tuple[Any, Any] = (None, None)  # (provider, its tracer for this package)
 
 
 def _get_tracer() -> Any:
     """OpenTelemetry's tracer for this package, or ``None`` when ``opentelemetry-api`` is absent
-    (looked up once: without it, observing costs two clock reads and a level check)."""
-    global _tracer
-    if _tracer is _UNSET:
+    or no tracer provider is set (its spans would record nothing): observing then costs two
+    clock reads and a level check."""
+    global _trace, _tracer
+    if _trace is _UNSET:
         try:
-            from opentelemetry import trace
+            from opentelemetry import trace as _trace
         except ImportError:
-            _tracer = None
-        else:
-            _tracer = trace.get_tracer("authlib_kakao")
-    return _tracer
+            _trace = None
+    if _trace is None:
+        return None
+    provider = _trace.get_tracer_provider()
+    if isinstance(provider, (_trace.ProxyTracerProvider, _trace.NoOpTracerProvider)):
+        return None
+    if _tracer[0] is not provider:
+        _tracer = (provider, provider.get_tracer("authlib_kakao"))
+    return _tracer[1]
 
 
 @lru_cache(maxsize=256)

@@ -12,6 +12,7 @@ cheap, and a Flask app never loads httpx).
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
@@ -136,9 +137,9 @@ def to_http_response(resp: Any) -> HTTPResponse:
         request = None
     return HTTPResponse(
         int(resp.status_code),
-        dict(resp.headers),
+        resp.headers,  # the library's case-insensitive mapping, not copied
         bytes(resp.content),
-        sent_credentials=sent_credentials(request),
+        credentials_from=functools.partial(sent_credentials, request),
     )
 
 

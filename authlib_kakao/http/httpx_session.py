@@ -14,11 +14,19 @@ from typing import Any
 
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from authlib_kakao.http.limits import ACCEPT_ENCODING, BodyReader, deadline_of, timed_out
+from authlib_kakao.http.limits import (
+    ACCEPT_ENCODING,
+    BodyReader,
+    deadline_of,
+    fits_whole,
+    timed_out,
+)
 from authlib_kakao.http.observe import ATTEMPT, Observation
 from authlib_kakao.http.session import STORED_TOKEN, KakaoSessionMixin, SessionContext
 
 __all__ = ["AsyncKakaoOAuth2Client"]
+
+_TIMEOUT = getattr(asyncio, "timeout", None)
 
 # Headers that describe the body as it came over the wire, not the decoded body handed on.
 _WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
@@ -79,12 +87,20 @@ class AsyncKakaoOAuth2Client(KakaoSessionMixin, AsyncOAuth2Client):  # type: ign
         if seconds is None:
             return await self._send_capped(request, kwargs)
         try:
-            return await asyncio.wait_for(self._send_capped(request, kwargs), seconds)
+            if _TIMEOUT is None:  # Python 3.10
+                return await asyncio.wait_for(self._send_capped(request, kwargs), seconds)
+            # A deadline on this very task: wait_for would run the call as a task of its own,
+            # one more trip round the event loop for every call.
+            async with _TIMEOUT(seconds):
+                return await self._send_capped(request, kwargs)
         except asyncio.TimeoutError:
             raise timed_out(seconds) from None
 
     async def _send_capped(self, request: Any, kwargs: dict[str, Any]) -> Any:
         resp = await super().send(request, **{**kwargs, "stream": True})
+        if fits_whole(resp.headers, self.max_response_bytes):
+            await resp.aread()  # Kakao's usual answer: plain JSON of a declared, small length
+            return resp
         try:
             reader = BodyReader(resp.headers, self.max_response_bytes)
             async for chunk in resp.aiter_raw():

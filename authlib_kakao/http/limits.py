@@ -14,7 +14,7 @@ from typing import Any
 
 from authlib_kakao.errors import KakaoResponseError, KakaoTransportError
 
-__all__ = ["ACCEPT_ENCODING", "BodyReader", "deadline_of", "timed_out"]
+__all__ = ["ACCEPT_ENCODING", "BodyReader", "deadline_of", "fits_whole", "timed_out"]
 
 ACCEPT_ENCODING = "gzip, deflate"
 """What the sessions ask for: the encodings :class:`BodyReader` decodes with a bound."""
@@ -34,6 +34,19 @@ def deadline_of(timeout: Any) -> float | None:
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
         return float(timeout)
     return None
+
+
+def fits_whole(headers: Any, limit: int) -> bool:
+    """Whether an answer can be read as it comes: not encoded, and a declared length within
+    ``limit`` (the HTTP library then refuses a body longer or shorter than declared)."""
+    encoding = str(headers.get("content-encoding") or "identity").strip().lower()
+    declared = str(headers.get("content-length") or "").strip()
+    return (
+        encoding == "identity"
+        and declared.isascii()
+        and declared.isdigit()
+        and int(declared) <= limit
+    )
 
 
 def timed_out(seconds: float | None = None) -> KakaoTransportError:

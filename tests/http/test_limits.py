@@ -10,7 +10,7 @@ import zlib
 import pytest
 
 from authlib_kakao.errors import KakaoResponseError, KakaoTransportError
-from authlib_kakao.http.limits import BodyReader, deadline_of
+from authlib_kakao.http.limits import BodyReader, deadline_of, fits_whole
 
 BODY = b'{"access_token": "' + b"a" * 5000 + b'"}'
 
@@ -84,3 +84,22 @@ def test_reading_past_the_deadline_is_a_timeout() -> None:
 )  # fmt: skip
 def test_deadline_of_every_timeout_shape(timeout: object, deadline: float | None) -> None:
     assert deadline_of(timeout) == deadline
+
+
+@pytest.mark.parametrize(
+    ("headers", "fits"),
+    [
+        ({"content-length": "120"}, True),
+        ({"content-length": "120", "content-encoding": "identity"}, True),
+        ({"content-length": "1024"}, True),
+        ({"content-length": "1025"}, False),  # over the cap: read by the BodyReader, refused
+        ({"content-length": "120", "content-encoding": "gzip"}, False),  # inflates: read bounded
+        ({}, False),  # chunked: length unknown
+        ({"content-length": "-1"}, False),
+        ({"content-length": "１２"}, False),  # non-ASCII digits
+    ],
+)
+def test_only_a_plain_answer_of_a_declared_small_length_is_read_whole(
+    headers: dict[str, str], fits: bool
+) -> None:
+    assert fits_whole(headers, 1024) is fits

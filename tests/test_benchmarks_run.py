@@ -19,6 +19,7 @@ RUNS = {
     "bench_concurrency": ["--waves", "5"],
     "bench_refresh_storm": ["--requests", "5", "--apps", "threads (Flask)", "asyncio (Starlette)"],
     "bench_flask_concurrency": ["--logins", "3", "--repeats", "1", "--scheme", "http"],
+    "bench_jwks": ["--logins", "10", "--crowd", "5", "--flood", "61"],
     "bench_webhooks": ["--tokens", "4", "--batch", "2", "--warmup", "1", "--repeats", "1"],
 }
 

@@ -75,7 +75,8 @@ class _ConnectionBase:
         }
         self.pool = ConnectionPool(self.client_kwargs)
         self.jwks = jwks if jwks is not None else JWKSCache()
-        self.refresher = refresher if refresher is not None else Refresher()
+        # Only an app refreshes tokens; the admin client and the receivers hold none.
+        self.refresher = refresher
         # How flows wait (rate-limit back-off): time.sleep / asyncio.sleep unless a test moves a
         # clock instead.
         self.sleep = sleep
@@ -140,7 +141,7 @@ class KakaoConnection(_ConnectionBase):
         timeout: seconds for each call as a whole.
         client_kwargs: requests session options (``verify``, ``proxies`` …).
         jwks: the JWKS cache to use (another connection's, to share it).
-        refresher: refresh coordination for the app's sessions.
+        refresher: refresh coordination for the app's sessions (an app's connection only).
         sleep: how flows wait out a rate limit (``time.sleep``).
     """
 

@@ -48,7 +48,7 @@ class SessionContext(Protocol):
 
     settings: KakaoSettings
     pool: ConnectionPool
-    refresher: Refresher
+    refresher: Refresher | None
 
 
 class KakaoSessionMixin:

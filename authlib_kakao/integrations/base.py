@@ -50,7 +50,7 @@ class KakaoAppBase:
             self.settings,
             timeout=self._client_kwargs.get("timeout", DEFAULT_TIMEOUT),
             client_kwargs=self._client_kwargs,
-            refresher=kakao_refresher,
+            refresher=kakao_refresher or Refresher(),
         )
         document = self.server_metadata.get("jwks")
         if isinstance(document, Mapping):  # a JWKS given at registration (Authlib's ``jwks=``)

@@ -385,7 +385,10 @@ class KakaoWebhooks(_WebhooksBase[Dispatcher]):
         max_body_bytes: the largest body read.
         timeout, max_response_bytes, client_kwargs: the JWKS request's deadline, answer-size cap
             and requests session options, as for ``register_kakao``.
-        clock: monotonic seconds (a test may move its own clock).
+        clock: monotonic seconds for the JWKS cache (a test may move its own clock).
+        connection: a connection to share (``KakaoWebhooks.for_app`` passes the app's): its
+            URL, timeout, limits and JWKS cache then replace the options above.
+        jwks: a JWKS cache to share (another connection's) when this receiver makes its own.
     """
 
     _connection_cls = KakaoConnection

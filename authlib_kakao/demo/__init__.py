@@ -52,7 +52,7 @@ def demo_server(
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             """Not logged: the callback's URL carries the authorization code."""
 
-    from authlib_kakao.demo.app import create_app
+    from authlib_kakao.demo.site import create_app
 
     env = os.environ if environ is None else environ
     with ExitStack() as stack:

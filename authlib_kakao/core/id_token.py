@@ -6,6 +6,7 @@ so a token minted for another app would pass; this check is ours and complete.
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -42,6 +43,22 @@ MAX_JWKS_KEYS = 32
 Refusal = Callable[[str], Exception]
 """Builds the exception for a refused token from its description (an error class will do)."""
 
+_jose: Any = None
+
+
+def _joserfc() -> Any:
+    """joserfc's parts, imported on the first token (``import authlib_kakao`` loads no JOSE) and
+    kept: an import statement in a function costs a lookup on every call of a hot path."""
+    global _jose
+    if _jose is None:
+        import types
+
+        from joserfc import errors, jws
+        from joserfc.jwk import JWKRegistry
+
+        _jose = types.SimpleNamespace(jws=jws, errors=errors, JWKRegistry=JWKRegistry)
+    return _jose
+
 
 @dataclass(frozen=True)
 class ReadJWS:
@@ -64,15 +81,13 @@ def read_jws(
     """
     if isinstance(token, ReadJWS):
         return token
-    from joserfc import jws
-    from joserfc.errors import JoseError
-
+    jose = _joserfc()
     if not isinstance(token, str) or token.count(".") != 2:
         raise malformed(f"the {noun} is not a JWS compact token")
     try:
-        compact = jws.extract_compact(token.encode("ascii"))
+        compact = jose.jws.extract_compact(token.encode("ascii"))
         header = compact.headers()
-    except (JoseError, ValueError, TypeError, UnicodeError):
+    except (jose.errors.JoseError, ValueError, TypeError, UnicodeError):
         raise malformed(f"the {noun}'s header cannot be read") from None
     if header.get("alg") not in ALGORITHMS:
         # Covers alg "none" and HS256 keyed with the public key (key confusion).
@@ -114,8 +129,7 @@ def parse_jwks_document(
         InvalidIDTokenError: no ``keys`` list, or more than ``max_keys`` keys (Kakao publishes a
             handful; thousands would make every login slow, so they are refused unread).
     """
-    from joserfc.errors import JoseError
-    from joserfc.jwk import JWKRegistry
+    jose = _joserfc()
 
     keys = document.get("keys") if isinstance(document, Mapping) else None
     if not isinstance(keys, list):
@@ -131,8 +145,8 @@ def parse_jwks_document(
         if not isinstance(kid, str) or not kid:
             continue  # a key without kid can never be chosen: Kakao's tokens always name one
         try:
-            imported[kid] = JWKRegistry.import_key(dict(entry))
-        except (JoseError, ValueError, TypeError, KeyError):
+            imported[kid] = jose.JWKRegistry.import_key(dict(entry))
+        except (jose.errors.JoseError, ValueError, TypeError, KeyError):
             unreadable.add(kid)
     return ParsedJWKS(dict(document), imported, frozenset(unreadable - set(imported)))
 
@@ -153,16 +167,8 @@ def verify_jws(
         refused: another algorithm, no ``kid``, an unreadable key, or a bad signature.
         malformed: not a compact JWS, or its payload is not a JSON object.
     """
-    import json  # a plain import of a loaded module: one dict lookup
-
-    from joserfc import jws
-    from joserfc.errors import (
-        BadSignatureError,
-        InvalidKeyIdError,
-        JoseError,
-        UnsupportedAlgorithmError,
-    )
-
+    jose = _joserfc()
+    errors = jose.errors
     read = read_jws(token, noun=noun, malformed=malformed, refused=refused)
     kid = read.kid
     parsed = jwks if isinstance(jwks, ParsedJWKS) else parse_jwks_document(jwks)
@@ -175,15 +181,15 @@ def verify_jws(
         )
     try:
         # What jwt.decode does once it has read the token; its errors are refused alike.
-        if not jws.validate_compact(read.compact, key, algorithms=ALGORITHMS):
-            raise BadSignatureError()
-    except InvalidKeyIdError:
+        if not jose.jws.validate_compact(read.compact, key, algorithms=ALGORITHMS):
+            raise errors.BadSignatureError()
+    except errors.InvalidKeyIdError:
         raise unknown_key(f"the {noun} is signed with a key not in Kakao's JWKS") from None
-    except UnsupportedAlgorithmError:
+    except errors.UnsupportedAlgorithmError:
         raise refused(f"the {noun} is not signed with RS256") from None
-    except BadSignatureError:
+    except errors.BadSignatureError:
         raise refused(f"the {noun}'s signature is invalid") from None
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
+    except (errors.JoseError, ValueError, TypeError, KeyError) as exc:
         raise malformed(f"the {noun} was rejected ({type(exc).__name__})") from None
     try:
         claims = json.loads(read.compact.payload)

@@ -53,8 +53,8 @@ from authlib_kakao.faces import (
 )
 from authlib_kakao.http.connection import (
     AsyncKakaoConnection,
+    BaseConnection,
     KakaoConnection,
-    _ConnectionBase,
     check_kind,
 )
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
@@ -70,7 +70,7 @@ T_co = TypeVar("T_co", covariant=True)
 class _AdminBase:
     """Configuration and request building shared by both admin clients; no I/O."""
 
-    _connection_cls: type[_ConnectionBase]
+    _connection_cls: type[BaseConnection]
 
     def __init__(
         self,
@@ -81,7 +81,7 @@ class _AdminBase:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         client_kwargs: Mapping[str, Any] | None = None,
         sleep: Callable[[float], Any] | None = None,
-        connection: _ConnectionBase | None = None,
+        connection: BaseConnection | None = None,
     ) -> None:
         if not isinstance(admin_key, str) or not admin_key.strip():
             raise KakaoConfigError(

@@ -45,7 +45,7 @@ from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
 if TYPE_CHECKING:
     from authlib_kakao.core.id_token import ParsedJWKS
 
-__all__ = ["AsyncKakaoConnection", "KakaoConnection"]
+__all__ = ["AsyncKakaoConnection", "BaseConnection", "KakaoConnection", "check_kind"]
 
 T = TypeVar("T")
 Bearer = Callable[[HTTPRequest], HTTPResponse]
@@ -55,7 +55,7 @@ AsyncBearer = Callable[[HTTPRequest], Awaitable[HTTPResponse]]
 _TIMEOUT_KEYS = ("timeout", "default_timeout")
 
 
-class _ConnectionBase:
+class BaseConnection:
     """What both connections hold; no I/O."""
 
     def __init__(
@@ -107,7 +107,7 @@ class _ConnectionBase:
         return JWKS.request(self.settings.endpoints)
 
 
-def check_kind(connection: object, expected: type[_ConnectionBase], owner: object) -> None:
+def check_kind(connection: object, expected: type[BaseConnection], owner: object) -> None:
     """Refuse a shared connection of the wrong kind for ``owner`` (sync with sync, async with
     async): its methods would return coroutines where values are awaited, or the reverse."""
     if not isinstance(connection, expected):
@@ -132,7 +132,7 @@ class _Attempts:
         return self._count
 
 
-class KakaoConnection(_ConnectionBase):
+class KakaoConnection(BaseConnection):
     """Kakao, blocking (requests): for Flask and Django apps, ``KakaoAdmin``, ``KakaoWebhooks``.
 
     Args:
@@ -226,7 +226,7 @@ class KakaoConnection(_ConnectionBase):
         self.pool.close()
 
 
-class AsyncKakaoConnection(_ConnectionBase):
+class AsyncKakaoConnection(BaseConnection):
     """Kakao, awaited (httpx): for Starlette/FastAPI apps, ``AsyncKakaoAdmin``,
     ``AsyncKakaoWebhooks``; the arguments of :class:`KakaoConnection` (``sleep`` is awaited)."""
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urljoin
 
 from authlib_kakao.core.messages import HTTPRequest
 from authlib_kakao.errors import InvalidIDTokenError, KakaoConfigError
-from authlib_kakao.http.connection import _ConnectionBase
+from authlib_kakao.http.connection import BaseConnection
 from authlib_kakao.http.session import STORED_TOKEN
 from authlib_kakao.refresh import Refresher
 from authlib_kakao.settings import DEFAULT_TIMEOUT, MISSING_CLIENT_ID, KakaoSettings
@@ -27,9 +27,9 @@ __all__ = ["KakaoAppBase"]
 class KakaoAppBase:
     """Logic shared by the sync and async faces; no I/O here."""
 
-    _connection_cls: ClassVar[type[_ConnectionBase]]
+    _connection_cls: ClassVar[type[BaseConnection]]
     settings: KakaoSettings
-    connection: _ConnectionBase
+    connection: BaseConnection
     name: str
     _fetch_token: Any
     client_id: str

@@ -31,8 +31,8 @@ from authlib_kakao.errors import KakaoConfigError, KakaoError, WebhookAuthError,
 from authlib_kakao.faces import Bound, awaited, blocking
 from authlib_kakao.http.connection import (
     AsyncKakaoConnection,
+    BaseConnection,
     KakaoConnection,
-    _ConnectionBase,
     check_kind,
 )
 from authlib_kakao.http.jwks import JWKS_MAX_AGE, JWKS_REFETCH_INTERVAL, JWKSCache
@@ -143,8 +143,8 @@ def _digest(*parts: object) -> str:
 class _WebhooksBase(Generic[D]):
     """Configuration and judging shared by both receivers; no I/O."""
 
-    _connection_cls: ClassVar[type[_ConnectionBase]]
-    connection: _ConnectionBase
+    _connection_cls: ClassVar[type[BaseConnection]]
+    connection: BaseConnection
 
     def __init__(
         self,
@@ -169,7 +169,7 @@ class _WebhooksBase(Generic[D]):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         client_kwargs: Mapping[str, Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
-        connection: _ConnectionBase | None = None,
+        connection: BaseConnection | None = None,
         jwks: JWKSCache | None = None,
     ) -> None:
         if on_unlink is None and on_security_event is None:

@@ -6,7 +6,9 @@ A refusal is a :class:`~authlib_kakao.testing.wire_errors.WireError` carrying Ka
 One re-entrant lock (``lock``) guards everything; dispatch holds it around each handler.
 
 The code/token half lives in ``lifecycle.py`` (:class:`TokenLifecycle`), Kakao Talk Channel
-relations in ``talk_channels.py`` (:class:`TalkChannels`). A reset is a fresh
+relations in ``talk_channels.py`` (:class:`TalkChannels`), the webhook delivery log in
+``deliveries.py`` (:class:`WebhookDeliveries`), injected faults and the request log in
+``faults.py`` (:class:`FaultsAndLog`). A reset is a fresh
 backend: the emulator replaces this object, so nothing survives it except what the façade hands
 over on purpose (config, the consent-page switch and the original signing key).
 """
@@ -23,6 +25,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from authlib_kakao.testing.deliveries import WebhookDeliveries
+from authlib_kakao.testing.faults import FaultsAndLog
 from authlib_kakao.testing.keys import SigningKeys
 from authlib_kakao.testing.lifecycle import TokenLifecycle
 from authlib_kakao.testing.presets import (
@@ -36,7 +40,6 @@ from authlib_kakao.testing.presets import (
 )
 from authlib_kakao.testing.sliding_window import Limit, SlidingWindow
 from authlib_kakao.testing.state import (
-    WEBHOOK_KINDS,
     AccessToken,
     App,
     Approval,
@@ -65,7 +68,6 @@ __all__ = [
     "service_terms",
 ]
 
-UNLINK = WEBHOOK_KINDS[0]
 DEFAULT_APP_ID = 1_000_001
 # 19 digits and above 2**53, like real Kakao ids: JSON clients that use doubles lose precision.
 DEFAULT_USER_ID = 4_242_424_242_424_242_424
@@ -88,7 +90,7 @@ APP_KEY_FIELDS = {
 USER_IDS_WINDOW = 60.0  # seconds: Kakao's /v1/user/ids limit is "100 calls per minute per app" (§7)
 
 
-class KakaoBackend(TokenLifecycle, TalkChannels):
+class KakaoBackend(TokenLifecycle, TalkChannels, WebhookDeliveries, FaultsAndLog):
     """One emulator's apps, users, codes, tokens, login session, faults and request log.
 
     Args:
@@ -546,136 +548,6 @@ class KakaoBackend(TokenLifecycle, TalkChannels):
         for cookie in [c for c, s in self.web_sessions.items() if s.user_id == user.id]:
             del self.web_sessions[cookie]
 
-    # -- the webhook delivery log, and pausing -------------------------------------------------------
-
-    def record_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        """Log ``delivery`` (numbered here) and apply the pause rule; wakes the waiters.
-
-        A success ends the app's run of failures of that kind; a failure that makes the run span
-        more than ``config.webhook_pause_after`` seconds pauses the webhook (§6.1).
-        """
-        with self.lock:
-            delivery = dataclasses.replace(delivery, id=len(self.deliveries) + 1)
-            self.deliveries.append(delivery)
-            key = (delivery.app_id, delivery.kind)
-            if delivery.ok:
-                self.failing_since.pop(key, None)
-            elif not delivery.paused:
-                since = self.failing_since.setdefault(key, delivery.at)
-                if delivery.at - since > self.config.webhook_pause_after:
-                    self.paused_webhooks[key] = delivery.at
-            self.delivered.notify_all()
-            return delivery
-
-    @operation
-    def webhook_deliveries(self, kind: str | None = None) -> list[WebhookDelivery]:
-        """The delivery log, oldest first: every webhook call and SET (``kind``: ``"unlink"`` or
-        ``"security_event"``), with URL, status, ``ok``, ``paused``, ``attempt``, ``jti``, ..."""
-        return [d for d in self.deliveries if kind is None or d.kind == kind]
-
-    @operation
-    def webhook_paused(self, app: App | None = None, kind: str = UNLINK) -> bool:
-        """Whether the app's webhook of ``kind`` is paused after failures spanning more than
-        ``config.webhook_pause_after`` (a month)."""
-        return ((app or self.app).app_id, _kind(kind)) in self.paused_webhooks
-
-    @operation
-    def resume_webhook(self, app: App | None = None, kind: str = UNLINK) -> None:
-        """Re-enable a paused webhook (the console's switch); its failure history starts over."""
-        key = ((app or self.app).app_id, _kind(kind))
-        with self.lock:
-            self.paused_webhooks.pop(key, None)
-            self.failing_since.pop(key, None)
-
-    def wait_for_deliveries(self, count: int, timeout: float) -> bool:
-        """Block until the log holds ``count`` entries (sent from another thread); False on timeout."""
-        with self.delivered:
-            return self.delivered.wait_for(lambda: len(self.deliveries) >= count, timeout)
-
-    # -- faults and the request log ----------------------------------------------------------------
-
-    @operation
-    def inject_fault(
-        self,
-        path: str,
-        *,
-        status: int | None = None,
-        delay: float = 0.0,
-        body: str | None = None,
-        drop: bool = False,
-        times: int | None = 1,
-        hang: bool = False,
-        kapi_error: int | None = None,
-        kauth_error: str | None = None,
-        content_type: str | None = None,
-    ) -> None:
-        """Make the next ``times`` requests to ``path`` fail (``times=None``: until cleared).
-
-        ``kapi_error=-405`` / ``kauth_error="KOE004"``: Kakao's documented body for that code,
-        with its status and headers (``status`` overrides the status).
-
-        ``status`` answers that status with ``body`` instead of the real answer (500 when only a
-        body is given); with neither, the real answer comes, only slowed by ``delay``, held back
-        by ``hang`` or cut by ``drop``.
-
-        ``body``: ``None`` for a Kakao-shaped error body, ``"html"``, ``"malformed"`` (cut-off
-        JSON), ``"empty"``, or a literal body (served as JSON when it parses as JSON, else as
-        text, unless ``content_type`` says). ``drop`` cuts the connection mid-answer (headers
-        sent, promised body never). ``hang`` holds the request until a reset,
-        :meth:`clear_faults` or the end of ``serve()`` (to trip a client timeout without the
-        test waiting on a clock); ``delay`` waits that many real seconds first.
-        """
-        fault = Fault(
-            status=status, delay=delay, body=body, drop=drop, times=times, hang=hang,
-            kapi_error=kapi_error, kauth_error=kauth_error, content_type=content_type,
-        )  # fmt: skip
-        with self.lock:
-            self.faults[path] = fault
-
-    @operation
-    def clear_faults(self) -> None:
-        """Forget every injected fault and let hanging requests go."""
-        with self.lock:
-            self.faults.clear()
-        self.release()
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The fault for ``path``, used up once."""
-        with self.lock:
-            fault = self.faults.get(path)
-            if fault is None:
-                return None
-            if fault.times is not None:
-                fault.times -= 1
-                if fault.times <= 0:
-                    del self.faults[path]
-            return fault
-
-    def release(self) -> None:
-        """Let every request hanging on a ``hang`` fault finish (reset and server stop call this)."""
-        # A fresh event for later hangs; the waiting requests hold the old one, now set.
-        released, self.released = self.released, threading.Event()
-        released.set()
-
-    def record(self, method: str, path: str, status: int) -> None:
-        """Log an answered request on the emulator's clock."""
-        self.log.append(LoggedRequest(method, path, status, self.clock.now()))
-
-    @operation
-    def requests(self, path: str | None = None) -> list[LoggedRequest]:
-        """Requests served so far (optionally only to ``path``), oldest first."""
-        return [r for r in self.log if path is None or r.path == path]
-
-    @operation
-    def count(self, path: str, method: str | None = None) -> int:
-        """How often ``path`` was requested (with ``method``, if given)."""
-        return sum(1 for r in self.requests(path) if method is None or r.method == method.upper())
-
-    @operation
-    def clear_log(self) -> None:
-        """Forget the requests served so far."""
-        self.log.clear()
-
     @operation
     def find_refresh_token(self, token: str) -> RefreshToken | None:
         """The live refresh token record for ``token``, if any."""
@@ -697,12 +569,6 @@ def _holds_key(apps: dict[int, App], hit: tuple[App, str], key: str) -> bool:
     """Whether a cached (app, kind) is still registered and still has ``key`` as that kind."""
     app, kind = hit
     return apps.get(app.app_id) is app and getattr(app, APP_KEY_FIELDS[kind]) == key
-
-
-def _kind(kind: str) -> str:
-    if kind not in WEBHOOK_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(WEBHOOK_KINDS)}, not {kind!r}")
-    return kind
 
 
 def _property_text(key: str, value: Any) -> str | None:

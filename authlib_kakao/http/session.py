@@ -69,7 +69,10 @@ class KakaoSessionMixin:
         try:
             token = normalize_token_body(response)
         except KakaoError as exc:
-            exc.mask(response.sent_credentials)
+            # What this call sent, and the token it replaces: Kakao may echo either.
+            held = self.token if isinstance(self.token, dict) else {}
+            replaced = (held.get(k) for k in ("access_token", "refresh_token", "id_token"))
+            exc.mask((*response.sent_credentials, *(v for v in replaced if isinstance(v, str))))
             call = response_call(resp)
             if call is not None:
                 exc.at(*call)

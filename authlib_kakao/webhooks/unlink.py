@@ -240,7 +240,7 @@ def unlink_params(
             else:
                 form = body.decode("utf-8")
                 pairs += parse_qsl(form, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
-    except (UnicodeError, ValueError):
+    except (UnicodeError, ValueError, RecursionError):  # RecursionError: JSON nested too deep
         raise WebhookPayloadError("the webhook call's parameters cannot be read") from None
     for name, value in pairs:
         params.setdefault(name, []).append(value)

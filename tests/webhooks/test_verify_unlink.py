@@ -186,8 +186,9 @@ def test_the_wrong_app_is_named_in_the_message() -> None:
         ("", b"{not json", "application/json"),
         ("", b"[1, 2]", "application/json"),
         ("&".join(f"f{i}=1" for i in range(100)), b"", None),
+        ("", b'{"a":' * 5000 + b"1" + b"}" * 5000, "application/json"),
     ],
-    ids=["not utf-8", "broken json", "json array", "too many fields"],
+    ids=["not utf-8", "broken json", "json array", "too many fields", "nested 5000 deep"],
 )
 def test_unreadable_parameters_are_refused(
     query: str, body: bytes, content_type: str | None

@@ -40,7 +40,9 @@ from authlib_kakao.settings import (
     KakaoSettings,
 )
 from authlib_kakao.validation import (
+    check_app_key,
     check_audiences,
+    check_flag,
     check_keywords,
     check_mapping,
     check_size,
@@ -271,6 +273,9 @@ def register_kakao(
             f"kauth_url= and kapi_url= (and the id_token issuer from issuer=); set those instead."
         )
     check_keywords(kwargs)
+    for key in ("client_id", "client_secret"):
+        check_app_key(key, kwargs.get(key))
+    openid = check_flag("openid", openid)
     timeout = check_timeout(timeout)
     endpoints = KakaoEndpoints(
         check_url("kauth_url", kauth_url),

@@ -22,7 +22,9 @@ __all__ = [
     "KNOWN_KEYWORDS",
     "MISPLACED",
     "KakaoConfigWarning",
+    "check_app_key",
     "check_audiences",
+    "check_flag",
     "check_keywords",
     "check_mapping",
     "check_size",
@@ -132,6 +134,39 @@ def check_url(keyword: str, value: object) -> str:
             f"{keyword}= must be an absolute http(s) URL such as 'https://kauth.kakao.com', "
             f"not {shown}"
         )
+    for part, text in (("query", parts.query), ("fragment", parts.fragment)):
+        if text:
+            # Every endpoint is joined onto this URL: a query or fragment would end up inside it.
+            raise KakaoConfigError(
+                f"{keyword}= is a base URL and takes no {part} ({value!r}): "
+                f"e.g. 'https://kauth.kakao.com'"
+            )
+    return value
+
+
+def check_app_key(keyword: str, value: object) -> str | None:
+    """``client_id`` / ``client_secret``: an app key as Kakao issues it (``None`` or ``""``: not
+    given here, from the framework's config or, for the secret, none)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise KakaoConfigError(
+            f"{keyword}= must be a string (the REST API key or its client secret from "
+            f"[App] > [App Keys]), not {_type(value)}"
+        )
+    if not value.strip():
+        raise KakaoConfigError(f"{keyword}= is blank: give the key from [App] > [App Keys]")
+    if any(ch.isspace() for ch in value):
+        raise KakaoConfigError(
+            f"{keyword}= contains whitespace: Kakao's keys have none (a copy-paste accident?)"
+        )
+    return value
+
+
+def check_flag(keyword: str, value: object) -> bool:
+    """A switch: ``True`` or ``False`` only (``openid='no'`` would be true)."""
+    if not isinstance(value, bool):
+        raise KakaoConfigError(f"{keyword}= takes True or False, not {value!r}")
     return value
 
 
@@ -189,6 +224,12 @@ def check_keywords(kwargs: Mapping[str, Any]) -> None:
             raise KakaoConfigError(
                 f"{keyword}= is not a registration keyword: {MISPLACED[keyword]}"
             )
-        close = difflib.get_close_matches(keyword.lower(), KNOWN_KEYWORDS, n=1, cutoff=0.8)
+        known = KNOWN_KEYWORDS | MISPLACED.keys()
+        close = difflib.get_close_matches(keyword.lower(), known, n=1, cutoff=0.8)
+        if close and close[0] in MISPLACED:
+            raise KakaoConfigError(
+                f"unknown keyword {keyword}= (like {close[0]}=, which is not a registration "
+                f"keyword either): {MISPLACED[close[0]]}"
+            )
         if close:
             raise KakaoConfigError(f"unknown keyword {keyword}=: did you mean {close[0]}=?")

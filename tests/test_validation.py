@@ -43,6 +43,26 @@ MISTAKES: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "scope_at_top_level": ({"scope": "account_email"}, ("scope=", "client_kwargs")),
     "redirect_uri_at_top_level": ({"redirect_uri": "http://x/auth"}, ("authorize_redirect",)),
     "name_not_an_identifier": ({"name": "my kakao"}, ("name=",)),
+    "client_id_a_list": ({"client_id": ["id"]}, ("client_id=", "list", "REST API key")),
+    "client_id_a_number": ({"client_id": 1234}, ("client_id=", "int")),
+    "client_id_blank": ({"client_id": "  "}, ("client_id=", "blank")),
+    "client_id_with_space": ({"client_id": "id x"}, ("client_id=", "whitespace")),
+    "client_secret_a_number": ({"client_secret": 42}, ("client_secret=", "int")),
+    "kauth_url_with_a_query": (
+        {"kauth_url": "https://kauth.kakao.com/?a=1"},
+        ("kauth_url=", "query"),
+    ),
+    "kapi_url_with_a_fragment": (
+        {"kapi_url": "https://kapi.kakao.com/#x"},
+        ("kapi_url=", "fragment"),
+    ),
+    "openid_a_word": ({"openid": "no"}, ("openid=", "True or False", "'no'")),
+    "openid_a_number": ({"openid": 1}, ("openid=", "True or False")),
+    "near_miss_scopes": ({"scopes": "account_email"}, ("scopes=", "scope=", "client_kwargs")),
+    "near_miss_redirect_url": (
+        {"redirect_url": "http://x/auth"},
+        ("redirect_url=", "authorize_redirect"),
+    ),
 }
 
 

@@ -20,6 +20,7 @@ Which Kakao it logs in at:
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from contextlib import ExitStack, suppress
 from typing import Any
@@ -97,6 +98,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         KAKAO_ADMIN_KEY=os.environ.get("KAKAO_ADMIN_KEY"),
         KAKAO_APP_ID=os.environ.get("KAKAO_APP_ID"),
         KAKAO_EMULATOR_URL=os.environ.get("KAKAO_EMULATOR_URL"),
+        # Another site's form may not carry the session cookie, nor a script read it.
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
     )
     app.config.update(config or {})
     hosts: dict[str, Any] = {}  # kauth_url and kapi_url: Kakao's own unless an emulator
@@ -133,12 +137,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         row = db.session.get(KakaoToken, session.get("user_id", 0))
         if row is None:
             return '<a href="/login">Log in with Kakao</a>'
+        # The logout forms carry the session's token: another site cannot post them.
+        csrf = session.setdefault("csrf", secrets.token_urlsafe(24))
+        hidden = f'<input type="hidden" name="csrf" value="{csrf}">'
         return (
             f"<p>Logged in as {escape(session.get('nickname', ''))}. "
             '<a href="/profile">Profile</a></p>'
-            '<form method="post" action="/logout"><button>Log out</button></form>'
-            '<form method="post" action="/logout"><input type="hidden" name="kakao_account" '
-            'value="1"><button>Log out of Kakao too</button></form>'
+            f'<form method="post" action="/logout">{hidden}<button>Log out</button></form>'
+            f'<form method="post" action="/logout">{hidden}<input type="hidden" '
+            'name="kakao_account" value="1"><button>Log out of Kakao too</button></form>'
         )
 
     @app.get("/login")
@@ -168,6 +175,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.post("/logout")
     def logout() -> Any:
+        sent, expected = request.form.get("csrf", ""), session.get("csrf", "")
+        if not sent or not expected or not secrets.compare_digest(sent, expected):
+            return "This form did not come from this site.", 400
         row = db.session.get(KakaoToken, session.get("user_id", 0))
         if row is not None:
             # An expired or revoked token cannot log out at Kakao: logging out here still counts.

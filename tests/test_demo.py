@@ -20,6 +20,13 @@ def demo() -> Iterator[Demo]:
         yield running
 
 
+def csrf(page: requests.Response) -> dict[str, str]:
+    """The form token the demo's own page carries, as its forms post it."""
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, "the page has no form token"
+    return {"csrf": found.group(1)}
+
+
 def test_the_home_page_shows_the_kakao_button_and_says_which_kakao(demo: Demo) -> None:
     page = requests.get(f"{demo.url}/", timeout=10).text
 
@@ -36,13 +43,13 @@ def test_the_tour(demo: Demo) -> None:
     assert profile.url == f"{demo.url}/profile"
     assert demo.emulator.user.nickname in profile.text
     assert f'id="claim-email">{demo.emulator.user.email}<' in profile.text
-    refreshed = browser.post(f"{demo.url}/refresh", timeout=10)
+    refreshed = browser.post(f"{demo.url}/refresh", data=csrf(profile), timeout=10)
     assert "a new access token" in refreshed.text
-    info = browser.post(f"{demo.url}/token-info", timeout=10)
+    info = browser.post(f"{demo.url}/token-info", data=csrf(refreshed), timeout=10)
     assert f'"app_id": {demo.emulator.app.app_id}' in info.text
     shipping = browser.get(f"{demo.url}/shipping", timeout=10)
     assert '"shipping_addresses"' in shipping.text
-    logged_out = browser.post(f"{demo.url}/logout/kakao", timeout=10)  # Kakao's account logout
+    logged_out = browser.post(f"{demo.url}/logout/kakao", data=csrf(shipping), timeout=10)
     assert logged_out.url.startswith(f"{demo.url}/logged-out")
     assert "logged out of this app and of your Kakao account" in logged_out.text
 
@@ -65,9 +72,9 @@ def test_additional_consent_when_the_user_held_an_item_back(demo: Demo) -> None:
 ])  # fmt: skip
 def test_the_other_ways_out(demo: Demo, button: str, words: str) -> None:
     browser = requests.Session()
-    browser.get(f"{demo.url}/login", timeout=10)
+    profile = browser.get(f"{demo.url}/login", timeout=10)
 
-    page = browser.post(f"{demo.url}/{button}", timeout=10)
+    page = browser.post(f"{demo.url}/{button}", data=csrf(profile), timeout=10)
 
     assert words in page.text
     assert browser.get(f"{demo.url}/", timeout=10).url == f"{demo.url}/"  # logged out here
@@ -75,11 +82,38 @@ def test_the_other_ways_out(demo: Demo, button: str, words: str) -> None:
 
 def test_an_unlink_from_kakaos_side_reaches_the_demos_webhook(demo: Demo) -> None:
     browser = requests.Session()
-    browser.get(f"{demo.url}/login", timeout=10)
+    profile = browser.get(f"{demo.url}/login", timeout=10)
 
-    home = browser.post(f"{demo.url}/emulator/unlink", timeout=10)
+    home = browser.post(f"{demo.url}/emulator/unlink", data=csrf(profile), timeout=10)
 
     assert re.search(rf"user {demo.emulator.user.id}</td><td>UNLINK_FROM_APPS", home.text)
+
+
+def test_a_cross_site_post_without_the_pages_token_changes_nothing(demo: Demo) -> None:
+    browser = requests.Session()
+    browser.get(f"{demo.url}/login", timeout=10)
+
+    # What another site's hidden form would send with the user's cookie (if SameSite let it).
+    forged = browser.post(f"{demo.url}/unlink", data={"csrf": "guessed"}, timeout=10)
+    bare = browser.post(f"{demo.url}/unlink", timeout=10)
+
+    assert (forged.status_code, bare.status_code) == (400, 400)
+    assert demo.emulator.user.links  # still linked to the app
+    assert browser.get(f"{demo.url}/", timeout=10).url == f"{demo.url}/profile"  # still logged in
+
+
+def test_the_session_cookie_is_same_site_and_dies_with_the_logout(demo: Demo) -> None:
+    browser = requests.Session()
+    profile = browser.get(f"{demo.url}/login", timeout=10)
+    cookie = next(c for c in profile.history[-1].headers.get("set-cookie", "").split(",") if c)
+    saved = browser.cookies.get_dict()
+
+    browser.post(f"{demo.url}/logout/local", data=csrf(profile), timeout=10)
+    replayed = requests.get(f"{demo.url}/profile", cookies=saved, timeout=10)
+
+    assert "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert replayed.url == f"{demo.url}/"  # the old cookie opens nothing
 
 
 def test_a_kakao_error_is_shown_not_crashed_on(demo: Demo) -> None:

@@ -36,6 +36,8 @@ def create_app(options: dict[str, Any], *, emulator: Any = None) -> Flask:
 
     app = Flask(__name__)
     app.secret_key = secrets.token_hex(16)
+    # Another site's form may not carry this session's cookie, nor script read it.
+    app.config.update(SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True)
     state = DemoState()
     kakao = register_kakao(OAuth(app), openid=True, **options)
     admin_key = (
@@ -56,6 +58,29 @@ def create_app(options: dict[str, Any], *, emulator: Any = None) -> Flask:
         with state.lock:
             state.tokens[key] = kept
 
+    def end_session() -> None:
+        """Log out here: the token is forgotten on the server, so a copy of the old session
+        cookie opens nothing."""
+        key = session.get("key")
+        if isinstance(key, str):
+            with state.lock:
+                state.tokens.pop(key, None)
+        session.clear()
+
+    def csrf_token() -> str:
+        return str(session.setdefault("csrf", secrets.token_urlsafe(24)))
+
+    @app.before_request
+    def refuse_forged_posts() -> Any:
+        # Every form of the demo carries the session's token; Kakao's webhook call carries its
+        # admin key instead (checked by the webhook view).
+        if request.method != "POST" or request.path.startswith("/webhooks/"):
+            return None
+        sent, expected = request.form.get("csrf", ""), session.get("csrf", "")
+        if not sent or not expected or not secrets.compare_digest(sent, expected):
+            return "This form did not come from the demo's own page.", 400
+        return None
+
     def guarded(view: Callable[..., Any]) -> Callable[..., Any]:
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
@@ -68,7 +93,8 @@ def create_app(options: dict[str, Any], *, emulator: Any = None) -> Flask:
 
     @app.context_processor
     def common() -> dict[str, Any]:
-        return {"emulator": emulator, "button": login_button, "events": state.events}
+        return {"emulator": emulator, "button": login_button, "events": state.events,
+                "csrf_token": csrf_token}  # fmt: skip
 
     @app.get("/")
     def home() -> Any:
@@ -126,25 +152,25 @@ def create_app(options: dict[str, Any], *, emulator: Any = None) -> Flask:
     @guarded
     def logout_token() -> Any:
         kakao.logout(token=token())
-        session.clear()
+        end_session()
         return redirect(url_for("logged_out", how="token"))
 
     @app.post("/logout/kakao")
     @guarded
     def logout_kakao() -> Any:
-        session.clear()
+        end_session()
         return kakao.logout_redirect(url_for("logged_out", _external=True))
 
     @app.post("/logout/local")
     def logout_local() -> Any:
-        session.clear()
+        end_session()
         return redirect(url_for("logged_out", how="local"))
 
     @app.post("/unlink")
     @guarded
     def unlink() -> Any:
         kakao.unlink(token=token())
-        session.clear()
+        end_session()
         return redirect(url_for("logged_out", how="unlink"))
 
     @app.get("/logged-out")
@@ -178,7 +204,7 @@ def create_app(options: dict[str, Any], *, emulator: Any = None) -> Flask:
             thread = threading.Thread(target=emulator.unlink_from_kakao, args=(emulator_user,))
             thread.start()
             thread.join(timeout=5)
-            session.clear()
+            end_session()
             return redirect(url_for("home"))
 
     @app.after_request

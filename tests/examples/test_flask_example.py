@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from types import ModuleType
@@ -95,7 +96,7 @@ def test_login_profile_refresh_logout(
     assert refreshed["refresh_token"] == first["refresh_token"]
     assert refreshed["refresh_token_expires_at"] == first["refresh_token_expires_at"]
 
-    logout = client.post("/logout")
+    logout = client.post("/logout", data=csrf(client))
 
     assert logout.status_code == 302
     assert logout.headers["Location"] == "/"
@@ -126,12 +127,31 @@ def test_a_rotated_refresh_token_replaces_the_stored_one(
     assert kakao_emulator.find_refresh_token(refreshed["refresh_token"]) is not None
 
 
+def csrf(client: FlaskClient) -> dict[str, str]:
+    """The token the home page's logout forms carry."""
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)
+    assert found, "the home page has no logout form token"
+    return {"csrf": found.group(1)}
+
+
+def test_a_logout_posted_from_another_site_is_refused(
+    client: FlaskClient, kakao_emulator: KakaoEmulator
+) -> None:
+    log_in(client, kakao_emulator)
+
+    forged = client.post("/logout", data={"csrf": "guessed"})
+
+    assert forged.status_code == 400
+    assert kakao_emulator.count("/v1/user/logout") == 0
+    assert "Logged in as" in client.get("/").text
+
+
 def test_logout_of_kakao_too_ends_at_the_logged_out_page(
     client: FlaskClient, kakao_emulator: KakaoEmulator
 ) -> None:
     log_in(client, kakao_emulator)
 
-    logout = client.post("/logout", data={"kakao_account": "1"})
+    logout = client.post("/logout", data={**csrf(client), "kakao_account": "1"})
 
     assert logout.status_code == 302
     location = logout.headers["Location"]

@@ -57,8 +57,8 @@ from authlib_kakao.http.connection import (
     KakaoConnection,
     check_kind,
 )
-from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
-from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
+from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT
+from authlib_kakao.validation import check_url
 
 __all__ = ["AsyncKakaoAdmin", "KakaoAdmin"]
 
@@ -89,14 +89,11 @@ class _AdminBase:
             )
         self._admin_key = admin_key.strip()
         if connection is None:
-            settings = KakaoSettings(
-                endpoints=KakaoEndpoints(kapi_url=check_url("kapi_url", kapi_url)),
-                max_response_bytes=check_size("max_response_bytes", max_response_bytes),
-            )
-            connection = self._connection_cls(
-                settings,
-                timeout=check_timeout(timeout),
-                client_kwargs=check_mapping("client_kwargs", client_kwargs),
+            connection = self._connection_cls.configured(
+                KakaoEndpoints(kapi_url=check_url("kapi_url", kapi_url)),
+                timeout=timeout,
+                max_response_bytes=max_response_bytes,
+                client_kwargs=client_kwargs,
             )
         else:
             check_kind(connection, self._connection_cls, self)

@@ -107,26 +107,11 @@ def bare(
     **extra: Any,
 ) -> Any:
     """Authlib's ``oauth.register`` for Kakao, written as a user would."""
-    url = emulator.url
     client_kwargs: dict[str, Any] = {
         "token_endpoint_auth_method": "client_secret_post",
         **verify_kwargs(emulator, is_async, system_cas),
     }
-    oidc: dict[str, Any] = {}
-    if openid:
-        client_kwargs["scope"] = "openid"
-        oidc = {"jwks_uri": f"{url}/.well-known/jwks.json", "issuer": KAKAO_ISSUER}
-    return oauth.register(
-        name,
-        client_id=emulator.client_id,
-        client_secret=emulator.client_secret,
-        authorize_url=f"{url}/oauth/authorize",
-        access_token_url=f"{url}/oauth/token",
-        api_base_url=f"{url}/",
-        client_kwargs=client_kwargs,
-        **oidc,
-        **extra,
-    )
+    return _register(oauth, name, emulator, client_kwargs, openid, **extra)
 
 
 def _pooled_app_class(oauth: Any) -> Any:
@@ -176,7 +161,6 @@ def pooled(
 ) -> Any:
     """Authlib's ``oauth.register`` for Kakao, written by a careful user: PKCE, the secret in the
     body, a timeout, one connection pool shared by every call."""
-    url = emulator.url
     client_kwargs: dict[str, Any] = {
         "token_endpoint_auth_method": "client_secret_post",
         "code_challenge_method": "S256",
@@ -189,6 +173,20 @@ def pooled(
         client_kwargs.update(verify_kwargs(emulator, is_async=False, system_cas=system_cas))
         client_kwargs["default_timeout"] = 10.0
         app_class["client_cls"] = _pooled_app_class(oauth)
+    return _register(oauth, name, emulator, client_kwargs, openid, **app_class, **extra)
+
+
+def _register(
+    oauth: Any,
+    name: str,
+    emulator: Coordinates,
+    client_kwargs: dict[str, Any],
+    openid: bool,
+    **extra: Any,
+) -> Any:
+    """Both bare registrations' ``oauth.register``: Kakao's endpoints, and for OIDC its JWKS and
+    issuer (Authlib reads no discovery for them)."""
+    url = emulator.url
     oidc: dict[str, Any] = {}
     if openid:
         client_kwargs["scope"] = "openid"
@@ -201,7 +199,6 @@ def pooled(
         access_token_url=f"{url}/oauth/token",
         api_base_url=f"{url}/",
         client_kwargs=client_kwargs,
-        **app_class,
         **oidc,
         **extra,
     )

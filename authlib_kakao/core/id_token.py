@@ -28,7 +28,6 @@ __all__ = [
     "ParsedJWKS",
     "ReadJWS",
     "Refusal",
-    "jws_header",
     "parse_jwks_document",
     "read_jws",
     "verify_id_token",
@@ -96,14 +95,6 @@ def read_jws(
     if not isinstance(kid, str) or not kid:
         raise refused(f"the {noun}'s header names no signing key (kid)")
     return ReadJWS(kid, dict(header), compact)
-
-
-def jws_header(
-    token: str, *, noun: str = "id_token", malformed: Refusal = InvalidIDTokenError,
-    refused: Refusal = InvalidIDTokenError,
-) -> dict[str, Any]:  # fmt: skip
-    """The checked JWS header of ``token`` (see :func:`read_jws`)."""
-    return dict(read_jws(token, noun=noun, malformed=malformed, refused=refused).header)
 
 
 @dataclass(frozen=True)

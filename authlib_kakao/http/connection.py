@@ -10,8 +10,8 @@ A flow's steps are answered here: a request with the user's bearer token goes to
 sender (the app's Authlib session, which refreshes an expired token and calls ``update_token``);
 any other request (admin key, no credential) is sent by the connection itself; a
 :class:`~authlib_kakao.core.messages.KeySet` is answered from the JWKS cache, which fetches only
-by its rules; a :class:`~authlib_kakao.core.messages.Sleep` waits. Concurrent unauthenticated GETs
-and JWKS fetches are single-flight. Every HTTP call is observed once (``http.observe``).
+by its rules (concurrent callers share one fetch); a :class:`~authlib_kakao.core.messages.Sleep`
+waits. Every HTTP call is observed once (``http.observe``).
 
 The two classes differ only in how they wait: ``KakaoConnection`` blocks (requests, threads),
 ``AsyncKakaoConnection`` is awaited (httpx, one event loop at a time).
@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from authlib_kakao.core.calls import JWKS
+from authlib_kakao.core.endpoints import KakaoEndpoints
 from authlib_kakao.core.flows import Flow, Step, call_flow
 from authlib_kakao.core.messages import HTTPRequest, HTTPResponse
 from authlib_kakao.errors import KakaoConfigError
@@ -41,6 +42,7 @@ from authlib_kakao.http.transport import (
 from authlib_kakao.refresh import Refresher
 from authlib_kakao.settings import DEFAULT_TIMEOUT, KakaoSettings
 from authlib_kakao.singleflight import AsyncSingleFlight, SingleFlight
+from authlib_kakao.validation import check_mapping, check_size, check_timeout
 
 if TYPE_CHECKING:
     from authlib_kakao.core.id_token import ParsedJWKS
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncKakaoConnection", "BaseConnection", "KakaoConnection", "check_kind"]
 
 T = TypeVar("T")
+C = TypeVar("C", bound="BaseConnection")
 Bearer = Callable[[HTTPRequest], HTTPResponse]
 AsyncBearer = Callable[[HTTPRequest], Awaitable[HTTPResponse]]
 
@@ -98,10 +101,28 @@ class BaseConnection:
         connection (pool, limits, refresher)."""
         return {**self.client_kwargs, "kakao_shared": self}
 
-    @staticmethod
-    def _flight_key(request: HTTPRequest) -> str | None:
-        """Unauthenticated GETs are shared by concurrent callers."""
-        return request.url if request.auth == "none" and request.method == "GET" else None
+    @classmethod
+    def configured(
+        cls: type[C],
+        endpoints: KakaoEndpoints,
+        *,
+        timeout: object,
+        max_response_bytes: object,
+        client_kwargs: object,
+        jwks: JWKSCache | None = None,
+    ) -> C:
+        """A connection of its own for a client given these options, each checked first (the
+        admin client's and the receivers' keywords)."""
+        settings = KakaoSettings(
+            endpoints=endpoints,
+            max_response_bytes=check_size("max_response_bytes", max_response_bytes),
+        )
+        return cls(
+            settings,
+            timeout=check_timeout(timeout),
+            client_kwargs=check_mapping("client_kwargs", client_kwargs),
+            jwks=jwks,
+        )
 
     def _jwks_request(self) -> HTTPRequest:
         return JWKS.request(self.settings.endpoints)
@@ -151,12 +172,6 @@ class KakaoConnection(BaseConnection):
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send a request that carries its own credential (or none), bounded and pooled."""
-        key = self._flight_key(request)
-        if key is None:
-            return self._send(request)
-        return self._flights.do(key, lambda: self._send(request))
-
-    def _send(self, request: HTTPRequest) -> HTTPResponse:
         from authlib_kakao.http.requests_session import KakaoOAuth2Session
 
         with (
@@ -182,7 +197,7 @@ class KakaoConnection(BaseConnection):
         if keys is not None:
             return keys
         request = self._jwks_request()
-        return self.jwks.store(pump(call_flow(JWKS, request), self._send))
+        return self.jwks.store(pump(call_flow(JWKS, request), self.send))
 
     def run(
         self,
@@ -236,12 +251,6 @@ class AsyncKakaoConnection(BaseConnection):
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send a request that carries its own credential (or none), bounded and pooled."""
-        key = self._flight_key(request)
-        if key is None:
-            return await self._send(request)
-        return await self._flights.do(key, lambda: self._send(request))
-
-    async def _send(self, request: HTTPRequest) -> HTTPResponse:
         from authlib_kakao.http.httpx_session import AsyncKakaoOAuth2Client
 
         with transport_errors(request.method, request.url):
@@ -268,7 +277,7 @@ class AsyncKakaoConnection(BaseConnection):
         if keys is not None:
             return keys
         request = self._jwks_request()
-        return self.jwks.store(await pump_async(call_flow(JWKS, request), self._send))
+        return self.jwks.store(await pump_async(call_flow(JWKS, request), self.send))
 
     async def run(
         self,

@@ -14,8 +14,8 @@ A fetched set is parsed once (its RSA keys imported, :class:`~authlib_kakao.core
 and kept even when the verification that fetched it then fails; an answer that is not a usable
 key set is not cached. Concurrent callers share one fetch (the connection's single flight).
 
-The cache holds no I/O: a connection asks :meth:`JWKSCache.need_fetch`, sends the request, and
-hands the parsed set to :meth:`JWKSCache.store`.
+The cache holds no I/O: a connection asks :meth:`JWKSCache.usable_for` (``None``: fetch), sends
+the request, and hands the parsed set to :meth:`JWKSCache.store`.
 """
 
 from __future__ import annotations
@@ -73,10 +73,6 @@ class JWKSCache:
         """The cached key set, if any (fresh or not)."""
         return self._keys
 
-    def need_fetch(self, kid: str | None) -> bool:
-        """Whether a verification of a token naming ``kid`` should fetch the JWKS first."""
-        return self.usable_for(kid) is None
-
     def usable_for(self, kid: str | None) -> ParsedJWKS | None:
         """The cached set when a token naming ``kid`` should be verified with it, ``None`` when
         the rules say to fetch first."""
@@ -102,8 +98,3 @@ class JWKSCache:
 
         with self._lock:
             self._keys, self._fetched_at = parse_jwks_document(document), self._clock()
-
-    def clear(self) -> None:
-        """Forget the cached set (the next verification fetches)."""
-        with self._lock:
-            self._keys, self._fetched_at = None, -math.inf

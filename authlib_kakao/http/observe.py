@@ -111,7 +111,7 @@ class Observation:
         if tracer is not None:
             self._span = tracer.start_span(
                 f"Kakao {call_name(self._path)}",
-                kind=_client_kind(),
+                kind=_trace.SpanKind.CLIENT,
                 attributes={
                     "kakao.call": call_name(self._path),
                     "http.request.method": method,
@@ -144,7 +144,7 @@ class Observation:
                 span.set_attribute("kakao.code", code)
             if error is not None or (status is not None and status >= 400):
                 span.set_attribute("error.type", error or str(status))
-                _mark_error(span)
+                span.set_status(_trace.Status(_trace.StatusCode.ERROR))
             span.end()
         if log.isEnabledFor(level):
             log.log(
@@ -168,15 +168,3 @@ class Observation:
                     "kakao_error": error,
                 },
             )
-
-
-def _client_kind() -> Any:
-    from opentelemetry.trace import SpanKind
-
-    return SpanKind.CLIENT
-
-
-def _mark_error(span: Any) -> None:
-    from opentelemetry.trace import Status, StatusCode
-
-    span.set_status(Status(StatusCode.ERROR))

@@ -108,11 +108,9 @@ class KakaoAppBase:
 
     @staticmethod
     def _request_kwargs(request: HTTPRequest, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-        """What Authlib's ``request`` takes for ``request``: bearer calls carry the caller's
-        ``token=``/``request=``, others withhold any token."""
-        sent: dict[str, Any] = (
-            dict(kwargs) if request.auth == "bearer" else {"withhold_token": True}
-        )
+        """What Authlib's ``request`` takes for a bearer ``request``: the caller's
+        ``token=``/``request=`` and the call's parameters (other calls the connection sends)."""
+        sent: dict[str, Any] = dict(kwargs)
         if request.query:
             sent["params"] = dict(request.query)
         if request.form:

@@ -37,7 +37,7 @@ from authlib_kakao.http.connection import (
 )
 from authlib_kakao.http.jwks import JWKS_MAX_AGE, JWKS_REFETCH_INTERVAL, JWKSCache
 from authlib_kakao.settings import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, KakaoSettings
-from authlib_kakao.validation import check_mapping, check_size, check_timeout, check_url
+from authlib_kakao.validation import check_size, check_url
 from authlib_kakao.webhooks.dispatch import (
     AsyncDispatcher,
     Callback,
@@ -201,18 +201,15 @@ class _WebhooksBase(Generic[D]):
         self.unlink_window = unlink_window
         self.max_body_bytes = check_size("max_body_bytes", max_body_bytes)
         if connection is None:
-            settings = KakaoSettings(
-                endpoints=self.endpoints,
-                max_response_bytes=check_size("max_response_bytes", max_response_bytes),
-            )
-            cache = jwks or JWKSCache(
-                refetch_interval=jwks_refetch_interval, max_age=jwks_max_age, clock=clock
-            )
-            connection = self._connection_cls(
-                settings,
-                timeout=check_timeout(timeout),
-                client_kwargs=check_mapping("client_kwargs", client_kwargs),
-                jwks=cache,
+            connection = self._connection_cls.configured(
+                self.endpoints,
+                timeout=timeout,
+                max_response_bytes=max_response_bytes,
+                client_kwargs=client_kwargs,
+                jwks=jwks
+                or JWKSCache(
+                    refetch_interval=jwks_refetch_interval, max_age=jwks_max_age, clock=clock
+                ),
             )
         else:
             check_kind(connection, self._connection_cls, self)

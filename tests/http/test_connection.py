@@ -117,3 +117,16 @@ def test_a_connection_of_the_other_kind_or_with_its_own_settings_is_refused(
         AsyncKakaoAdmin("admin-key", connection=kakao.connection)
     with pytest.raises(KakaoConfigError, match="either connection= or"):
         KakaoAdmin("admin-key", connection=kakao.connection, timeout=3)
+
+
+def test_a_jwks_given_at_registration_is_the_caches_first_set(
+    kakao_emulator: KakaoEmulator,
+) -> None:
+    kakao_emulator.app.oidc = True
+    kakao = flask_app(kakao_emulator, openid=True, jwks=kakao_emulator.state.keys.jwks())
+    id_token = kakao_emulator.issue_tokens(openid=True)["id_token"]
+
+    claims = kakao.parse_id_token({"id_token": id_token}, nonce=None)
+
+    assert claims["sub"] == str(kakao_emulator.user.id)
+    assert kakao_emulator.count("/.well-known/jwks.json") == 0

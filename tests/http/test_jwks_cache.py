@@ -42,11 +42,11 @@ def document(*keys: RSAKey) -> dict[str, Any]:
 
 def test_an_empty_cache_fetches_and_a_known_kid_does_not() -> None:
     cache = JWKSCache(clock=Clock())
-    assert cache.need_fetch("k1")
+    assert cache.usable_for("k1") is None
 
-    cache.store(parse_jwks_document(document(KEY)))
+    keys = cache.store(parse_jwks_document(document(KEY)))
 
-    assert not cache.need_fetch("k1")
+    assert cache.usable_for("k1") is keys
     assert cache.fetches == 1
 
 
@@ -56,9 +56,9 @@ def test_an_unknown_kid_refetches_only_once_the_interval_has_passed() -> None:
     cache.store(parse_jwks_document(document(KEY)))
 
     clock.now += 59.9
-    assert not cache.need_fetch("made-up")
+    assert cache.usable_for("made-up") is not None  # verified (and refused) with the set held
     clock.now += 0.1
-    assert cache.need_fetch("made-up")
+    assert cache.usable_for("made-up") is None
 
 
 def test_a_set_past_its_max_age_is_fetched_again_even_for_a_known_kid() -> None:
@@ -68,7 +68,7 @@ def test_a_set_past_its_max_age_is_fetched_again_even_for_a_known_kid() -> None:
 
     clock.now += 3600
 
-    assert cache.need_fetch("k1")
+    assert cache.usable_for("k1") is None
 
 
 # -- the connection, against the emulator ------------------------------------------------------
